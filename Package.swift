@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The pixel loops and dlib's templates are unusably slow at -Onone, so the hot targets are
+// optimised even in debug builds (tests included); release builds are unaffected.
+let optimisedSwift: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "GazeRedirect",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "GazeEngine", targets: ["GazeEngine"]),
+        .executable(name: "gaze-redirect", targets: ["gaze-redirect"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libswresample libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libswresample-dev", "libavutil-dev"])]
+        ),
+        .target(
+            name: "CGazeDlib",
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [
+                .linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack"), .linkedLibrary("m"),
+            ]
+        ),
+        .target(
+            name: "GazeEngine",
+            dependencies: [
+                "CFFmpeg", "CGazeDlib",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: optimisedSwift
+        ),
+        .executableTarget(
+            name: "gaze-redirect",
+            dependencies: ["GazeEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "GazeEngineTests",
+            dependencies: [
+                "GazeEngine", "CFFmpeg",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "GazeRedirectTests", dependencies: ["gaze-redirect"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import GazeEngine
+
+/// Expensive inputs shared by every test in this file, each made at most once.
+private enum Shared {
+    static let modelPath =
+        ProcessInfo.processInfo.environment["GAZE_MODEL"] ?? "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+
+    /// The 100 MB predictor, loaded once (Swift's static lets are lazy and thread-safe).
+    static let predictor = Result { () throws(GazeError) in try ShapePredictor(contentsOf: modelPath) }
+
+    /// A frontal 1080p portrait, scaled to 960 px wide.
+    static let portrait = Result { try rawLuma(of: fixture("p06_fr_obama_1080p_at_camera.jpg").path, width: 960) }
+}
+
+@Suite("dlib bridge")
+struct DlibBridgeTests {
+    @Test("the detector finds the one face in a frontal portrait")
+    func detectsOneFace() throws {
+        let image = try Shared.portrait.get()
+        let faces = try image.withView { try FaceDetector().detect(in: $0) }
+        try #require(faces.count == 1)
+        let face = faces[0]
+        #expect((100...250).contains(face.width), "face width \(face.width)")
+        #expect(abs(face.width - face.height) < 0.1 * face.width, "HOG boxes are square-ish")
+        let width = Float(image.width), height = Float(image.height)
+        #expect(face.center.x > 0.35 * width && face.center.x < 0.65 * width, "centre \(face.center)")
+        #expect(face.center.y > 0.05 * height && face.center.y < 0.5 * height, "centre \(face.center)")
+    }
+
+    @Test("padded rows and upsampling find the same face")
+    func strideAndUpsample() throws {
+        let image = try Shared.portrait.get()
+        let detector = try FaceDetector()
+        let plain = try image.withView { detector.detect(in: $0) }
+        let padded = try image.withView(rowPadding: 64) { detector.detect(in: $0) }
+        let upsampled = try image.withView(rowPadding: 13) { detector.detect(in: $0, upsample: true) }
+        try #require(plain.count == 1 && upsampled.count == 1)
+        #expect(padded == plain, "row stride must not change the result")
+        #expect(upsampled[0].iou(plain[0]) > 0.6, "\(upsampled[0]) vs \(plain[0])")
+    }
+
+    @Test("no face in a blank frame")
+    func blankFrame() throws {
+        let blank = RawLuma(bytes: [UInt8](repeating: 128, count: 320 * 240), width: 320, height: 240)
+        #expect(try blank.withView { try FaceDetector().detect(in: $0, upsample: true) }.isEmpty)
+    }
+
+    @Test("the predictor places 68 landmarks on the face, eyes in the upper half")
+    func landmarksOnFace() throws {
+        let predictor = try Shared.predictor.get()
+        let image = try Shared.portrait.get()
+        let (box, marks) = try image.withView { luma in
+            let faces = try FaceDetector().detect(in: luma)
+            let box = try #require(faces.first)
+            return (box, predictor.landmarks(in: luma, box: box))
+        }
+        #expect(marks.points.count == 68)
+        let margin = 0.2 * box.width
+        for (i, p) in marks.points.enumerated() {
+            #expect(p.x > box.left - margin && p.x < box.right + margin, "point \(i) \(p) vs \(box)")
+            #expect(p.y > box.top - margin && p.y < box.bottom + margin, "point \(i) \(p) vs \(box)")
+        }
+        for (i, p) in marks.points[36...47].enumerated() {
+            #expect(p.y > box.top && p.y < box.center.y, "eye point \(36 + i) \(p) vs \(box)")
+        }
+        let leftEyeX = marks.leftEye.map(\.x).reduce(0, +) / 6
+        let rightEyeX = marks.rightEye.map(\.x).reduce(0, +) / 6
+        #expect(leftEyeX < rightEyeX)
+        #expect(marks.points[36].x < marks.points[39].x, "eye corners in iBUG order")
+    }
+
+    @Test("one predictor serves several threads at once with identical results")
+    func concurrentPrediction() async throws {
+        let predictor = try Shared.predictor.get()
+        let image = try Shared.portrait.get()
+        let box = try image.withView { try #require(try FaceDetector().detect(in: $0).first) }
+        let expected = try image.withView { predictor.landmarks(in: $0, box: box) }
+        let results = try await withThrowingTaskGroup(of: FaceLandmarks.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try image.withView { predictor.landmarks(in: $0, box: box) } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 8 && results.allSatisfy { $0 == expected })
+    }
+
+    @Test("a missing model file is modelUnavailable, naming the path")
+    func missingModel() {
+        let path = "/nonexistent/\(UUID().uuidString)/shape_predictor.dat"
+        let error = #expect(throws: GazeError.self) { try ShapePredictor(contentsOf: path) }
+        #expect(error?.code == .modelUnavailable)
+        #expect(error?.message.contains(path) == true)
+    }
+
+    @Test("a garbage model file is modelUnavailable")
+    func garbageModel() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("garbage-\(UUID().uuidString).dat")
+        try Data("this is not a dlib shape predictor, just junk \u{1}\u{2}\u{3}".utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let error = #expect(throws: GazeError.self) { try ShapePredictor(contentsOf: url.path) }
+        #expect(error?.code == .modelUnavailable)
+        #expect(error?.message.contains(url.path) == true)
+    }
+}
