@@ -1,0 +1,121 @@
+import Foundation
+
+/// What the engine saw and decided for one face in one frame (the `--analyze` record).
+public struct FaceAnalysis: Sendable, Codable, Equatable {
+    public var box: [Float]
+    /// Eye landmarks 36–47 as [x, y] pairs, after temporal smoothing.
+    public var eyeLandmarks: [[Float]]
+    /// Iris centres in pixels (image-left eye first); absent when the iris could not be found.
+    public var irisCenters: [[Float]?]
+    /// Estimated gaze offset in eye widths (h: + toward image right, v: + down), both eyes averaged.
+    public var gazeOffset: [Float]?
+    /// Estimated head yaw in degrees (+ toward image right).
+    public var headYawDegrees: Float
+    /// Correction weight applied, 0 … 1 (look-away, blink and confidence gates, ramped over time).
+    public var gateWeight: Float
+    /// Eye aspect ratio of the less open eye and whether that counts as a blink.
+    public var eyeOpenness: Float
+    public var blinking: Bool
+}
+
+/// Per-face gaze state across frames: smooths the eye landmarks and the gaze, gates the correction for
+/// look-away, blinks and uncertain irises, ramps the weight, and yields the two eye warp fields.
+struct GazeCorrector {
+    private var pointFilters = [OneEuroFilter](repeating: OneEuroFilter(minCutoff: 3, beta: 0.02), count: 12)
+    private var gazeFilter = OneEuroFilter(minCutoff: 1.5, beta: 0.8)
+    private var weight: Float = 0
+    private var lastTime: Double?
+
+    /// Eyes narrower than this many pixels are left alone: too few pixels to move an iris cleanly.
+    static let minimumEyeWidth: Float = 9
+    /// Eye aspect ratios between which the correction fades out as the lids close.
+    static let closedAspect: Float = 0.13
+    static let openAspect: Float = 0.19
+    /// Where the iris centre sits, in eye widths below the corner line, for a person looking into the lens.
+    static let neutralV: Float = -0.03
+
+    mutating func update(landmarks: FaceLandmarks, luma: LumaView, time: Double, settings: CorrectionSettings,
+                         iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
+        var smoothed = landmarks.points
+        for i in 0..<12 { smoothed[36 + i] = pointFilters[i].filter(landmarks.points[36 + i], at: time) }
+        let eyes = [EyeGeometry(points: smoothed[36...41]), EyeGeometry(points: smoothed[42...47])]
+        let irises = eyes.map { eye in eye.flatMap { locator.locate(in: luma, eye: $0) } }
+        let yaw = Self.headYawDegrees(smoothed)
+
+        // Gaze: both eyes move together, so average them weighted by how sure each iris is.
+        var sum = SIMD2<Float>.zero, total: Float = 0, confidence: Float = 0
+        for (eye, iris) in zip(eyes, irises) {
+            guard let eye, let iris, eye.width >= Self.minimumEyeWidth else { continue }
+            sum += iris.center * iris.confidence
+            total += iris.confidence
+            confidence = max(confidence, iris.confidence)
+        }
+        let openness = eyes.map { $0?.aspectRatio ?? 0 }.min() ?? 0
+        var gaze: SIMD2<Float>?
+        var target: Float = 0
+        if total > 0.05 {
+            let raw = sum / total
+            let g = gazeFilter.filter(raw, at: time)
+            gaze = g
+            let eyeDegrees = asin(max(-1, min(1, g.x / 0.45))) * 180 / .pi
+            let lookAway = abs(eyeDegrees + yaw)
+            target = Self.fade(Float(settings.noCorrectionBeyondDegrees) - lookAway,
+                               over: Float(settings.noCorrectionBeyondDegrees - settings.fullCorrectionBelowDegrees))
+            target *= Self.smoothstep(Self.closedAspect, Self.openAspect, openness)
+            target *= Self.smoothstep(0.15, 0.45, confidence)
+        }
+        rampWeight(toward: target, at: time)
+
+        var fields: [EyeWarpField] = []
+        if let gaze, weight > 0, settings.intensity > 0 {
+            let below = 0.45 * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
+            let goal = SIMD2<Float>(0, Self.neutralV + below)
+            let shift = (goal - gaze) * Float(settings.intensity) * weight
+            for eye in eyes {
+                guard let eye, eye.width >= Self.minimumEyeWidth else { continue }
+                let pixels = (eye.axisU * shift.x + eye.axisN * shift.y) * eye.width
+                fields.append(EyeWarpField(eye: eye, displacement: pixels))
+            }
+        }
+        let analysis = FaceAnalysis(
+            box: [landmarks.bounds.left, landmarks.bounds.top, landmarks.bounds.right, landmarks.bounds.bottom],
+            eyeLandmarks: smoothed[36...47].map { [$0.x, $0.y] },
+            irisCenters: zip(eyes, irises).map { eye, iris in
+                guard let eye, let iris else { return nil }
+                let p = eye.toImage(iris.center)
+                return [p.x, p.y]
+            },
+            gazeOffset: gaze.map { [$0.x, $0.y] },
+            headYawDegrees: yaw, gateWeight: weight, eyeOpenness: openness,
+            blinking: openness < Self.closedAspect)
+        return (fields, analysis)
+    }
+
+    /// Rises over about 250 ms and falls over about 80 ms: a closing lid must stop the warp at once.
+    private mutating func rampWeight(toward target: Float, at time: Double) {
+        let dt = Float(lastTime.map { max(0, min(0.2, time - $0)) } ?? 1)
+        lastTime = time
+        if target > weight { weight = min(target, weight + 4 * dt) } else { weight = max(target, weight - 12 * dt) }
+    }
+
+    /// Head yaw from where the nose tip sits between the jaw ends (0 frontal, + facing image right).
+    static func headYawDegrees(_ p: [SIMD2<Float>]) -> Float {
+        let left = p[0], right = p[16], nose = p[30]
+        let span = ((right - left) * (right - left)).sum().squareRoot()
+        guard span > 1 else { return 0 }
+        let axis = (right - left) / span
+        let ratio = ((nose - left) * axis).sum() / span * 2 - 1
+        return asin(max(-1, min(1, ratio))) * 180 / .pi
+    }
+
+    /// 1 when `margin` ≥ `width`, 0 when `margin` ≤ 0, smooth in between.
+    static func fade(_ margin: Float, over width: Float) -> Float {
+        guard width > 0 else { return margin > 0 ? 1 : 0 }
+        return smoothstep(0, width, margin)
+    }
+
+    static func smoothstep(_ edge0: Float, _ edge1: Float, _ x: Float) -> Float {
+        let t = max(0, min(1, (x - edge0) / (edge1 - edge0)))
+        return t * t * (3 - 2 * t)
+    }
+}

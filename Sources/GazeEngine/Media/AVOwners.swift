@@ -1,0 +1,55 @@
+import CFFmpeg
+
+/// Owns one `AVFrame`; the frame's buffers are reference counted by libavutil and released by `unref()`.
+///
+/// Never keep a plane pointer past `unref()`: libavcodec reuses the buffers.
+final class Frame {
+    let pointer: UnsafeMutablePointer<AVFrame>
+
+    init() throws(FFmpegError) {
+        guard let frame = av_frame_alloc() else { throw FFmpegError(code: gaze_averror(ENOMEM), function: "av_frame_alloc") }
+        pointer = frame
+    }
+
+    deinit {
+        var frame: UnsafeMutablePointer<AVFrame>? = pointer
+        av_frame_free(&frame)
+    }
+
+    func unref() { av_frame_unref(pointer) }
+}
+
+/// Owns one `AVPacket`, reused across reads and unref'd after each use.
+final class Packet {
+    let pointer: UnsafeMutablePointer<AVPacket>
+
+    init() throws(FFmpegError) {
+        guard let packet = av_packet_alloc() else { throw FFmpegError(code: gaze_averror(ENOMEM), function: "av_packet_alloc") }
+        pointer = packet
+    }
+
+    deinit {
+        var packet: UnsafeMutablePointer<AVPacket>? = pointer
+        av_packet_free(&packet)
+    }
+
+    func unref() { av_packet_unref(pointer) }
+    var streamIndex: Int32 { pointer.pointee.stream_index }
+}
+
+/// Owns an `AVCodecContext` (decoder or encoder).
+final class CodecContext {
+    let pointer: UnsafeMutablePointer<AVCodecContext>
+
+    init(codec: UnsafePointer<AVCodec>) throws(FFmpegError) {
+        guard let context = avcodec_alloc_context3(codec) else {
+            throw FFmpegError(code: gaze_averror(ENOMEM), function: "avcodec_alloc_context3")
+        }
+        pointer = context
+    }
+
+    deinit {
+        var context: UnsafeMutablePointer<AVCodecContext>? = pointer
+        avcodec_free_context(&context)
+    }
+}

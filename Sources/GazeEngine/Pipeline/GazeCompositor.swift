@@ -1,0 +1,62 @@
+import CFFmpeg
+
+/// One frame's findings, for `--analyze` and diagnostics.
+public struct FrameAnalysis: Sendable, Codable, Equatable {
+    public var index: Int
+    /// Presentation time in seconds.
+    public var time: Double
+    public var faces: [FaceAnalysis]
+}
+
+/// The faces → eyes → warp stage for one pipeline: finds and follows faces, estimates each face's gaze and
+/// warps its eyes in the frame's planes. Frames without a face, and pixels outside the eye regions, are
+/// never written.
+final class GazeCompositor {
+    private let tracker: FaceTracker
+    private let settings: CorrectionSettings
+    private let locator = IrisLocator()
+    private let warper = EyeWarper()
+    private var correctors: [Int: GazeCorrector] = [:]
+    private(set) var clock = WorkClock()
+
+    init(predictor: ShapePredictor, width: Int, height: Int, settings: CorrectionSettings, detection: DetectionSettings) throws(GazeError) {
+        tracker = try FaceTracker(predictor: predictor, width: width, height: height, settings: detection)
+        self.settings = settings
+    }
+
+    /// Analyses `frame` and, when `render` is set, warps it in place.
+    ///
+    /// - Precondition: `frame` is 8-bit 4:2:0 (see `FrameConverter`).
+    func process(_ frame: Frame, index: Int, time: Double, render: Bool) throws(GazeError) -> FrameAnalysis {
+        guard let planes = frame.planes else { return FrameAnalysis(index: index, time: time, faces: []) }
+        let luma = planes.y.luma
+        let faces = clock.measure(.faces) { tracker.faces(in: luma) }
+        var analyses: [FaceAnalysis] = []
+        var fields: [EyeWarpField] = []
+        var seen: [Int: GazeCorrector] = [:]
+        for face in faces {
+            var corrector = correctors[face.id] ?? GazeCorrector()
+            let (faceFields, analysis) = clock.measure(.eyes) {
+                corrector.update(landmarks: face.landmarks, luma: luma, time: time, settings: settings, iris: locator)
+            }
+            seen[face.id] = corrector
+            fields += faceFields
+            analyses.append(analysis)
+        }
+        correctors = seen  // faces no longer tracked lose their smoothing state
+        guard render, !fields.isEmpty else { return FrameAnalysis(index: index, time: time, faces: analyses) }
+
+        // The decoder may still reference this buffer (as a reference picture): copy it only now that we write.
+        guard av_frame_make_writable(frame.pointer) >= 0, let writable = frame.planes else {
+            throw .outputFailed("Out of memory while preparing a frame for writing.")
+        }
+        clock.measure(.warp) {
+            for field in fields {
+                warper.apply(field, to: writable.y, scale: 1)
+                warper.apply(field, to: writable.u, scale: 0.5)
+                warper.apply(field, to: writable.v, scale: 0.5)
+            }
+        }
+        return FrameAnalysis(index: index, time: time, faces: analyses)
+    }
+}

@@ -1,0 +1,152 @@
+import CFFmpeg
+import Foundation
+
+/// The data path of one job, top to bottom: decode → faces → eyes → encode.
+///
+/// It follows FFmpeg's transcode loop (read packet → send → receive frames → process → encode → mux), plus
+/// what that example lacks: the decoder is drained, timestamps are kept, audio is carried, and the
+/// cancellation flag is checked on every packet. One pipeline is confined to one thread.
+final class GazePipeline {
+    struct Result {
+        var width: Int
+        var height: Int
+        var duration: Double
+        var frames: Int
+        var framesWithFace: Int
+        var work: WorkClock
+    }
+
+    private let input: String
+    private let output: String?
+    private let options: GazeOptions
+    private let predictor: ShapePredictor
+    private let limits: EngineLimits
+    private let cancellation: CancellationFlag
+    private let meter: ProgressMeter
+    private let onFrame: ((FrameAnalysis) -> Void)?
+
+    /// - Parameter output: the MP4 to write, or `nil` to analyse only (no warp, no encode).
+    init(input: String, output: String?, options: GazeOptions, predictor: ShapePredictor, limits: EngineLimits,
+         cancellation: CancellationFlag, meter: ProgressMeter, onFrame: ((FrameAnalysis) -> Void)?) {
+        self.input = input
+        self.output = output
+        self.options = options
+        self.predictor = predictor
+        self.limits = limits
+        self.cancellation = cancellation
+        self.meter = meter
+        self.onFrame = onFrame
+    }
+
+    func run() throws(GazeError) -> Result {
+        // Open the input and check it against the limits before any work.
+        let reader = try MediaReader(path: input)
+        let stream = reader.videoStream
+        guard let parameters = stream.pointee.codecpar else { throw .invalidSource("The video stream has no codec parameters.") }
+        let format = VideoFormat(stream: stream, parameters: parameters)
+        try limits.check(width: Int(format.width), height: Int(format.height), duration: reader.durationSeconds)
+        let decoder = try VideoDecoder(stream: stream)
+
+        // Open the output: H.264 video with the input's geometry, timing and tags, then the audio.
+        let writer = try output.map { path throws(GazeError) in try MediaWriter(path: path) }
+        var encoder: VideoEncoder?
+        var videoOut: UnsafeMutablePointer<AVStream>?
+        var audio: (any AudioRoute)?
+        if let writer {
+            let videoEncoder = try VideoEncoder(format: format, settings: options.encoder, globalHeader: writer.needsGlobalHeader)
+            let out = try writer.addStream(encoder: videoEncoder.codec)
+            try writer.copyDisplayMatrix(from: stream, to: out)
+            audio = try reader.audioStream.map { s throws(GazeError) in try makeAudioRoute(for: s, writer: writer) }
+            try writer.start()
+            (encoder, videoOut) = (videoEncoder, out)
+        }
+
+        let converter = try FrameConverter(width: format.width, height: format.height)
+        let compositor = try GazeCompositor(predictor: predictor, width: Int(format.width), height: Int(format.height),
+                                            settings: options.correction, detection: options.detection)
+        let render = writer != nil && options.correction.intensity > 0
+        let packet = try Self.packet(), decoded = try Self.frame(), encoded = try Self.packet()
+        var work = WorkClock()
+        var frames = 0, framesWithFace = 0
+        var firstPTS: Int64?, lastPTS: Int64 = GAZE_AV_NOPTS_VALUE, lastDuration: Int64 = 0
+        let totalSeconds = max(reader.durationSeconds, 0.001)
+
+        /// Writes every packet the encoder has ready.
+        func drainEncoder() throws(GazeError) {
+            guard let encoder, let writer, let videoOut else { return }
+            while try work.measure(.encode, { () throws(GazeError) in try encoder.receive(into: encoded) }) == .ready {
+                try writer.write(encoded, from: encoder.timeBase, to: videoOut)
+            }
+        }
+
+        /// Takes every frame the decoder has ready through faces → eyes → encode.
+        func drainDecoder() throws(GazeError) {
+            while try work.measure(.decode, { () throws(GazeError) in try decoder.receive(into: decoded) }) == .ready {
+                defer { decoded.unref() }
+                // Strictly increasing timestamps, as the encoder requires; broken files can repeat one.
+                var pts = decoded.pointer.pointee.best_effort_timestamp
+                if pts == GAZE_AV_NOPTS_VALUE { pts = lastPTS == GAZE_AV_NOPTS_VALUE ? 0 : lastPTS + max(1, lastDuration) }
+                if lastPTS != GAZE_AV_NOPTS_VALUE, pts <= lastPTS { pts = lastPTS + 1 }
+                decoded.pointer.pointee.pts = pts
+                decoded.pointer.pointee.pict_type = AV_PICTURE_TYPE_NONE  // let x264 place keyframes itself
+                lastDuration = decoded.pointer.pointee.pkt_duration
+                lastPTS = pts
+                firstPTS = firstPTS ?? pts
+
+                let frame = try converter.prepare(decoded)
+                let time = Double(pts) * av_q2d(decoder.timeBase)
+                let analysis = try compositor.process(frame, index: frames, time: time, render: render)
+                onFrame?(analysis)
+                frames += 1
+                if !analysis.faces.isEmpty { framesWithFace += 1 }
+
+                if let encoder {
+                    try work.measure(.encode) { () throws(GazeError) in try encoder.send(frame) }
+                    try drainEncoder()
+                }
+                meter.update(.compositing, (time - Double(firstPTS ?? 0) * av_q2d(decoder.timeBase)) / totalSeconds)
+            }
+        }
+
+        // The loop: packets in file order; video is decoded, audio carried, anything else dropped.
+        while try reader.read(into: packet) {
+            try cancellation.check()
+            if packet.streamIndex == decoder.streamIndex {
+                defer { packet.unref() }
+                try work.measure(.decode) { () throws(GazeError) in try decoder.send(packet) }
+                try drainDecoder()
+            } else if let audio, let writer, packet.streamIndex == audio.inputIndex {
+                try audio.write(packet, to: writer)
+            } else {
+                packet.unref()
+            }
+        }
+        // Drain: the decoder's delayed frames, then the encoder's, then the audio; then the index.
+        try decoder.send(nil)
+        try drainDecoder()
+        guard frames > 0 else { throw .invalidSource("The source contains no decodable video frames.") }
+        meter.update(.encoding, 0)
+        try cancellation.check()
+        if let encoder {
+            try encoder.send(nil)
+            try drainEncoder()
+        }
+        if let audio, let writer { try audio.finish(writer: writer) }
+        try writer?.finish()
+        meter.update(.encoding, 1)
+
+        work.add(compositor.clock)
+        let end = lastPTS + max(lastDuration, 0)
+        return Result(width: Int(format.width), height: Int(format.height),
+                      duration: Double(end - (firstPTS ?? 0)) * av_q2d(decoder.timeBase),
+                      frames: frames, framesWithFace: framesWithFace, work: work)
+    }
+
+    private static func packet() throws(GazeError) -> Packet {
+        do { return try Packet() } catch { throw .outputFailed("Out of memory (\(error)).") }
+    }
+
+    private static func frame() throws(GazeError) -> Frame {
+        do { return try Frame() } catch { throw .outputFailed("Out of memory (\(error)).") }
+    }
+}
