@@ -52,6 +52,12 @@ struct GazeRedirect: AsyncParsableCommand {
     @Option(help: "Gaze beyond this many degrees off the lens is left alone (look-away kept).")
     var noCorrectionBeyond: Double = CorrectionSettings().noCorrectionBeyondDegrees
 
+    @Option(help: "A head turned up to this many degrees from the camera is corrected fully.")
+    var headTurnFullBelow: Double = CorrectionSettings().headTurnFullBelowDegrees
+
+    @Option(help: "A head turned beyond this many degrees is left alone.")
+    var headTurnNoneBeyond: Double = CorrectionSettings().headTurnNoneBeyondDegrees
+
     @Option(help: "Aim this many degrees below the lens, where eye contact feels most natural.")
     var targetBelowLens: Double = CorrectionSettings().targetBelowLensDegrees
 
@@ -61,7 +67,9 @@ struct GazeRedirect: AsyncParsableCommand {
     var options: GazeOptions {
         GazeOptions(
             correction: CorrectionSettings(intensity: intensity, fullCorrectionBelowDegrees: fullCorrectionBelow,
-                                           noCorrectionBeyondDegrees: noCorrectionBeyond, targetBelowLensDegrees: targetBelowLens),
+                                           noCorrectionBeyondDegrees: noCorrectionBeyond,
+                                           headTurnFullBelowDegrees: headTurnFullBelow, headTurnNoneBeyondDegrees: headTurnNoneBeyond,
+                                           targetBelowLensDegrees: targetBelowLens),
             encoder: EncoderSettings(crf: crf, preset: preset))
     }
 

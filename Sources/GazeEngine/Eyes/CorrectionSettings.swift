@@ -6,25 +6,30 @@ public struct CorrectionSettings: Sendable, Equatable, Codable {
     public var fullCorrectionBelowDegrees: Double
     /// … and beyond this it is left alone, so a person who looks at someone is not dragged back.
     public var noCorrectionBeyondDegrees: Double
+    /// A head turned up to this many degrees from the camera is corrected fully …
+    public var headTurnFullBelowDegrees: Double
+    /// … and beyond this it is left alone: the person is facing someone or something else.
+    public var headTurnNoneBeyondDegrees: Double
     /// The gaze is aimed this many degrees below the lens: perceived eye contact peaks slightly below it.
     public var targetBelowLensDegrees: Double
 
     public init(intensity: Double = 1, fullCorrectionBelowDegrees: Double = 20, noCorrectionBeyondDegrees: Double = 30,
+                headTurnFullBelowDegrees: Double = 30, headTurnNoneBeyondDegrees: Double = 45,
                 targetBelowLensDegrees: Double = 2) {
         self.intensity = intensity
         self.fullCorrectionBelowDegrees = fullCorrectionBelowDegrees
         self.noCorrectionBeyondDegrees = noCorrectionBeyondDegrees
+        self.headTurnFullBelowDegrees = headTurnFullBelowDegrees
+        self.headTurnNoneBeyondDegrees = headTurnNoneBeyondDegrees
         self.targetBelowLensDegrees = targetBelowLensDegrees
     }
 
     /// Describes the first setting that is out of range, or `nil` when all are usable.
     public var problem: String? {
         if !(0...1).contains(intensity) { return "intensity must be between 0 and 1 (got \(intensity))." }
-        if !(0...90).contains(fullCorrectionBelowDegrees) || !(0...90).contains(noCorrectionBeyondDegrees) {
-            return "look-away thresholds must be between 0 and 90 degrees."
-        }
-        if noCorrectionBeyondDegrees < fullCorrectionBelowDegrees {
-            return "the no-correction threshold (\(noCorrectionBeyondDegrees)°) must not be below the full-correction one (\(fullCorrectionBelowDegrees)°)."
+        for (full, none) in [(fullCorrectionBelowDegrees, noCorrectionBeyondDegrees), (headTurnFullBelowDegrees, headTurnNoneBeyondDegrees)] {
+            if !(0...90).contains(full) || !(0...90).contains(none) { return "look-away thresholds must be between 0 and 90 degrees." }
+            if none < full { return "a no-correction threshold (\(none)°) must not be below its full-correction one (\(full)°)." }
         }
         if !(-10...10).contains(targetBelowLensDegrees) { return "the target offset must be between -10 and 10 degrees." }
         return nil

@@ -21,18 +21,25 @@ public struct FaceAnalysis: Sendable, Codable, Equatable {
 /// Per-face gaze state across frames: smooths the eye landmarks and the gaze, gates the correction for
 /// look-away, blinks and uncertain irises, ramps the weight, and yields the two eye warp fields.
 struct GazeCorrector {
-    private var pointFilters = [OneEuroFilter](repeating: OneEuroFilter(minCutoff: 3, beta: 0.02), count: 12)
-    private var gazeFilter = OneEuroFilter(minCutoff: 1.5, beta: 0.8)
+    private var pointFilters = [OneEuroFilter](repeating: OneEuroFilter(minCutoff: 4, beta: 0.05), count: 12)
+    private var gazeFilter = OneEuroFilter(minCutoff: 2.5, beta: 2)
     private var weight: Float = 0
     private var lastTime: Double?
+    /// The eyes' usual openness, followed slowly; a blink is a fast drop below it. Relative, because people
+    /// who look down at notes keep their lids low for seconds and that is not a blink.
+    private var openBaseline: Float?
 
     /// Eyes narrower than this many pixels are left alone: too few pixels to move an iris cleanly.
     static let minimumEyeWidth: Float = 9
-    /// Eye aspect ratios between which the correction fades out as the lids close.
-    static let closedAspect: Float = 0.13
-    static let openAspect: Float = 0.19
-    /// Where the iris centre sits, in eye widths below the corner line, for a person looking into the lens.
-    static let neutralV: Float = -0.03
+    /// Eye aspect ratios below which an eye counts as shut whatever its baseline.
+    static let shutAspect: Float = 0.06
+    static let openingAspect: Float = 0.10
+    /// Openness relative to the baseline between which a blink fades the correction out.
+    static let blinkRatio: Float = 0.55
+    static let openRatio: Float = 0.75
+    /// Where the iris centre sits across the dlib corner line, in eye widths, for a person looking into the lens
+    /// (measured on frontal clips; the iris sits slightly above the line joining the corners).
+    static let neutralV: Float = -0.075
 
     mutating func update(landmarks: FaceLandmarks, luma: LumaView, time: Double, settings: CorrectionSettings,
                          iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
@@ -42,26 +49,33 @@ struct GazeCorrector {
         let irises = eyes.map { eye in eye.flatMap { locator.locate(in: luma, eye: $0) } }
         let yaw = Self.headYawDegrees(smoothed)
 
-        // Gaze: both eyes move together, so average them weighted by how sure each iris is.
+        // Gaze: both eyes move together, so average them, weighted by how sure each iris is and by the eye's
+        // size: the nearer, wider eye of a turned head has the better-placed corner landmarks.
         var sum = SIMD2<Float>.zero, total: Float = 0, confidence: Float = 0
+        let widest = eyes.map { $0?.width ?? 0 }.max() ?? 1
         for (eye, iris) in zip(eyes, irises) {
             guard let eye, let iris, eye.width >= Self.minimumEyeWidth else { continue }
-            sum += iris.center * iris.confidence
-            total += iris.confidence
+            let relative = eye.width / widest
+            let weight = iris.confidence * relative * relative
+            sum += iris.center * weight
+            total += weight
             confidence = max(confidence, iris.confidence)
         }
         let openness = eyes.map { $0?.aspectRatio ?? 0 }.min() ?? 0
+        let openFactor = blinkGate(openness, at: time)
         var gaze: SIMD2<Float>?
         var target: Float = 0
         if total > 0.05 {
             let raw = sum / total
             let g = gazeFilter.filter(raw, at: time)
             gaze = g
-            let eyeDegrees = asin(max(-1, min(1, g.x / 0.45))) * 180 / .pi
-            let lookAway = abs(eyeDegrees + yaw)
-            target = Self.fade(Float(settings.noCorrectionBeyondDegrees) - lookAway,
+            // h ≈ 0.45·sin(angle): the iris turns on a radius of about 0.45 eye widths.
+            let eyeDegrees = abs(asin(max(-1, min(1, g.x / 0.45))) * 180 / .pi)
+            target = Self.fade(Float(settings.noCorrectionBeyondDegrees) - eyeDegrees,
                                over: Float(settings.noCorrectionBeyondDegrees - settings.fullCorrectionBelowDegrees))
-            target *= Self.smoothstep(Self.closedAspect, Self.openAspect, openness)
+            target *= Self.fade(Float(settings.headTurnNoneBeyondDegrees) - abs(yaw),
+                                over: Float(settings.headTurnNoneBeyondDegrees - settings.headTurnFullBelowDegrees))
+            target *= openFactor
             target *= Self.smoothstep(0.15, 0.45, confidence)
         }
         rampWeight(toward: target, at: time)
@@ -87,8 +101,19 @@ struct GazeCorrector {
             },
             gazeOffset: gaze.map { [$0.x, $0.y] },
             headYawDegrees: yaw, gateWeight: weight, eyeOpenness: openness,
-            blinking: openness < Self.closedAspect)
+            blinking: openFactor < 0.5)
         return (fields, analysis)
+    }
+
+    /// 1 for open eyes, 0 for shut or blinking ones, smooth between; updates the openness baseline.
+    private mutating func blinkGate(_ openness: Float, at time: Double) -> Float {
+        let baseline = openBaseline ?? openness
+        let ratio = openness / max(baseline, 0.01)
+        let gate = Self.smoothstep(Self.blinkRatio, Self.openRatio, ratio) * Self.smoothstep(Self.shutAspect, Self.openingAspect, openness)
+        // Follow the baseline over about two seconds, and not at all during a blink.
+        let dt = Float(lastTime.map { max(0, min(0.2, time - $0)) } ?? 0)
+        if gate > 0.9 || openBaseline == nil { openBaseline = baseline + (openness - baseline) * min(1, dt / 2) }
+        return gate
     }
 
     /// Rises over about 250 ms and falls over about 80 ms: a closing lid must stop the warp at once.
@@ -105,7 +130,9 @@ struct GazeCorrector {
         guard span > 1 else { return 0 }
         let axis = (right - left) / span
         let ratio = ((nose - left) * axis).sum() / span * 2 - 1
-        return asin(max(-1, min(1, ratio))) * 180 / .pi
+        // The nose tip stands out about 0.6 half-face-widths while the jaw ends swing back: the ratio grows
+        // about 1.7 times faster than sin(yaw) (calibrated on a turned-head fixture).
+        return asin(max(-1, min(1, ratio / 1.7))) * 180 / .pi
     }
 
     /// 1 when `margin` ≥ `width`, 0 when `margin` ≤ 0, smooth in between.

@@ -6,35 +6,36 @@ struct IrisEstimate: Equatable {
     var confidence: Float
 }
 
-/// Finds the iris centre inside the lid contour by matching a dark disk against a brighter ring.
+/// Finds the iris centre inside the lid contour with a matched filter: a dark disk the size of an iris
+/// (≈ 0.4 eye widths across) inside a brighter ring.
 ///
-/// The eye is resampled into a small grid in eye coordinates, so the search costs the same for every
-/// face size and head roll. A disk (iris ≈ 0.4 eye widths across) that is darker than its surrounding
-/// ring wins; only pixels inside the lids count, so a half-covered iris still centres where the whole
-/// circle would be rather than on its visible part. Not thread-safe: owns scratch buffers.
+/// The eye is resampled into a small grid in eye coordinates, so the search costs the same for every face
+/// size and head roll. Only pixels between the lids count, and they count as sums, not means: a disk
+/// pushed past the corner loses the dark pixels it no longer covers, so the estimate is not pulled toward
+/// the corners. When the lids cover the top and bottom of the iris, several centres explain the visible
+/// band equally well; the centroid of those near-best centres is taken. Not thread-safe: owns buffers.
 final class IrisLocator {
-    static let columns = 32
-    static let rows = 20
-    /// Grid spacing in eye widths along u (columns) and n (rows).
-    static let stepU: Float = 1.0 / 32
-    static let stepN: Float = 0.03
+    static let columns = 40
+    static let rows = 24
+    /// Grid spacing in eye widths (the grid spans the eye's width and ±0.3 across it).
+    static let step: Float = 1.0 / 40
     static let irisRadius: Float = 0.2
 
-    private var luma = [Float](repeating: 0, count: columns * rows)
+    private var darkness = [Float](repeating: 0, count: columns * rows)
     private var inside = [Float](repeating: 0, count: columns * rows)
     private var scores = [Float](repeating: 0, count: columns * rows)
+    private var sorted = [Float](repeating: 0, count: columns * rows)
     /// (column, row) offsets of the disk and of the ring around it, precomputed once.
     private let disk: [(Int, Int)]
     private let ring: [(Int, Int)]
 
     init() {
         var disk: [(Int, Int)] = [], ring: [(Int, Int)] = []
-        let r = Self.irisRadius
-        for dn in -12...12 {
-            for du in -12...12 {
-                let u = Float(du) * Self.stepU, n = Float(dn) * Self.stepN
-                let d = (u * u + n * n).squareRoot()
-                if d <= r { disk.append((du, dn)) } else if d <= r * 1.5 { ring.append((du, dn)) }
+        let reach = Int((Self.irisRadius * 1.5 / Self.step).rounded(.up))
+        for dn in -reach...reach {
+            for du in -reach...reach {
+                let d = (Float(du * du + dn * dn)).squareRoot() * Self.step
+                if d <= Self.irisRadius { disk.append((du, dn)) } else if d <= Self.irisRadius * 1.5 { ring.append((du, dn)) }
             }
         }
         self.disk = disk
@@ -42,71 +43,71 @@ final class IrisLocator {
     }
 
     func locate(in image: LumaView, eye: EyeGeometry) -> IrisEstimate? {
-        sample(image, eye)
-        var best: (score: Float, col: Int, row: Int, coverage: Float)?
-        for i in scores.indices { scores[i] = -.infinity }
+        guard let (contrast, visible) = sample(image, eye), visible >= 12 else { return nil }
+        let ringWeight = Float(disk.count) / Float(ring.count)
+        var best: Float = 0
         // Candidate centres: the middle of the eye, where an iris can be while the person looks near the lens.
-        for row in 5..<(Self.rows - 5) {
-            for col in 5..<(Self.columns - 5) {
-                guard let (score, coverage) = contrast(col, row) else { continue }
+        for row in 6..<(Self.rows - 6) {
+            for col in 6..<(Self.columns - 6) {
+                var score: Float = 0
+                for (du, dn) in disk { score += value(col + du, row + dn) }
+                for (du, dn) in ring { score -= value(col + du, row + dn) * ringWeight }
                 scores[row * Self.columns + col] = score
-                if score > (best?.score ?? 0) { best = (score, col, row, coverage) }
+                best = max(best, score)
             }
         }
-        guard let best else { return nil }
-        let idx = best.row * Self.columns + best.col
-        let du = parabolicPeak(scores[idx - 1], best.score, scores[idx + 1])
-        let dn = parabolicPeak(scores[idx - Self.columns], best.score, scores[idx + Self.columns])
-        let center = SIMD2<Float>(
-            (Float(best.col) + du + 0.5) * Self.stepU - 0.5,
-            (Float(best.row) + dn + 0.5) * Self.stepN - Float(Self.rows) * Self.stepN / 2)
-        // 25 grey levels of iris/sclera contrast is a clearly visible iris; less is low light or a closed eye.
-        let confidence = min(1, best.score / 25) * min(1, best.coverage / 0.5)
+        guard best > 0 else { return nil }
+        // Centroid of the near-best centres: the middle of an ambiguous band, not its first cell.
+        var sum = SIMD2<Float>.zero, total: Float = 0
+        for row in 6..<(Self.rows - 6) {
+            for col in 6..<(Self.columns - 6) {
+                let excess = scores[row * Self.columns + col] - 0.92 * best
+                guard excess > 0 else { continue }
+                sum += SIMD2(Float(col), Float(row)) * excess
+                total += excess
+            }
+        }
+        let cell = sum / total
+        let center = SIMD2<Float>((cell.x + 0.5) * Self.step - 0.5, (cell.y + 0.5) * Self.step - Float(Self.rows) * Self.step / 2)
+        // How much of an iris-sized disk the best match filled with dark pixels, and how dark they were.
+        let fill = min(1, best / (Float(disk.count) * max(contrast, 1)))
+        let confidence = min(1, contrast / 30) * min(1, fill / 0.35)
         return IrisEstimate(center: center, confidence: confidence)
     }
 
-    /// Mean ring luma minus mean disk luma at a candidate centre, counting only pixels between the lids.
-    private func contrast(_ col: Int, _ row: Int) -> (Float, Float)? {
-        var diskSum: Float = 0, diskCount: Float = 0, ringSum: Float = 0, ringCount: Float = 0
-        for (du, dn) in disk {
-            let c = col + du, r = row + dn
-            guard c >= 0, c < Self.columns, r >= 0, r < Self.rows else { continue }
-            let i = r * Self.columns + c
-            diskSum += luma[i] * inside[i]
-            diskCount += inside[i]
-        }
-        for (du, dn) in ring {
-            let c = col + du, r = row + dn
-            guard c >= 0, c < Self.columns, r >= 0, r < Self.rows else { continue }
-            let i = r * Self.columns + c
-            ringSum += luma[i] * inside[i]
-            ringCount += inside[i]
-        }
-        let coverage = diskCount / Float(disk.count)
-        guard coverage >= 0.2, ringCount >= 4 else { return nil }
-        return (ringSum / ringCount - diskSum / diskCount, coverage)
+    @inline(__always)
+    private func value(_ col: Int, _ row: Int) -> Float {
+        guard col >= 0, col < Self.columns, row >= 0, row < Self.rows else { return 0 }
+        return darkness[row * Self.columns + col]
     }
 
-    /// Fills the grid with bilinear luma samples and the lid mask.
-    private func sample(_ image: LumaView, _ eye: EyeGeometry) {
-        let top = -Float(Self.rows) * Self.stepN / 2
+    /// Fills the grid with how much darker than the eye's median each sample is (0 outside the lids).
+    /// Returns the spread between the eye's bright and dark samples, and how many samples are inside.
+    private func sample(_ image: LumaView, _ eye: EyeGeometry) -> (Float, Int)? {
+        let top = -Float(Self.rows) * Self.step / 2
+        var count = 0
         for row in 0..<Self.rows {
             for col in 0..<Self.columns {
-                let e = SIMD2<Float>((Float(col) + 0.5) * Self.stepU - 0.5, top + (Float(row) + 0.5) * Self.stepN)
+                let e = SIMD2<Float>((Float(col) + 0.5) * Self.step - 0.5, top + (Float(row) + 0.5) * Self.step)
                 let i = row * Self.columns + col
-                inside[i] = eye.contains(e) ? 1 : 0
-                luma[i] = bilinear(image, eye.toImage(e))
+                if eye.contains(e) {
+                    inside[i] = 1
+                    darkness[i] = bilinear(image, eye.toImage(e))
+                    sorted[count] = darkness[i]
+                    count += 1
+                } else {
+                    inside[i] = 0
+                    darkness[i] = 0
+                }
             }
         }
+        guard count > 0 else { return nil }
+        sorted[0..<count].sort()
+        let median = sorted[count / 2]
+        let spread = sorted[count * 9 / 10] - sorted[count / 10]
+        for i in darkness.indices where inside[i] > 0 { darkness[i] = median - darkness[i] }
+        return (spread, count)
     }
-}
-
-/// Sub-sample offset of a peak from three neighbouring scores (−0.5 … 0.5).
-func parabolicPeak(_ left: Float, _ center: Float, _ right: Float) -> Float {
-    guard left.isFinite, right.isFinite else { return 0 }
-    let curvature = left - 2 * center + right
-    guard curvature < 0 else { return 0 }
-    return max(-0.5, min(0.5, 0.5 * (left - right) / curvature))
 }
 
 /// Bilinear sample of an 8-bit plane at a pixel-centre coordinate, clamped at the borders.
