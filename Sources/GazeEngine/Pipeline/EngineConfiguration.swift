@@ -71,13 +71,17 @@ public struct EngineConfiguration: Sendable {
     public var workDirectory: URL
     /// Timeout for a whole download or upload.
     public var transferTimeout: Duration
+    /// libav* log level for the process (`AV_LOG_ERROR` = 16 by default; 32 shows encoder statistics).
+    public var ffmpegLogLevel: Int32
 
     public init(modelPath: String? = nil, limits: EngineLimits = .init(),
-                workDirectory: URL = FileManager.default.temporaryDirectory, transferTimeout: Duration = .seconds(3600)) {
+                workDirectory: URL = FileManager.default.temporaryDirectory, transferTimeout: Duration = .seconds(3600),
+                ffmpegLogLevel: Int32 = 16) {
         self.modelPath = modelPath
         self.limits = limits
         self.workDirectory = workDirectory
         self.transferTimeout = transferTimeout
+        self.ffmpegLogLevel = ffmpegLogLevel
     }
 }
 

@@ -1,3 +1,4 @@
+import CFFmpeg
 import Foundation
 
 /// Where a job reads its source or writes its result: a local path or an http(s) URL.
@@ -35,6 +36,8 @@ public final class GazeEngine: Sendable {
     /// - Throws: `model_unavailable` when no model is found or it cannot be read.
     public init(configuration: EngineConfiguration = .init()) throws(GazeError) {
         self.configuration = configuration
+        // libav* logs per-stream chatter to stderr by default; a library must not, so errors only.
+        av_log_set_level(configuration.ffmpegLogLevel)
         modelPath = try ModelLocator.locate(explicit: configuration.modelPath)
         predictor = try ShapePredictor(contentsOf: modelPath)
     }
