@@ -64,6 +64,9 @@ struct GazeRedirect: AsyncParsableCommand {
     @Flag(name: [.customShort("n"), .long], help: "Never overwrite OUTPUT; fail if it exists.")
     var noOverwrite = false
 
+    @Flag(name: .shortAndLong, help: "Show FFmpeg's own warnings and encoder statistics on standard error.")
+    var verbose = false
+
     var options: GazeOptions {
         GazeOptions(
             correction: CorrectionSettings(intensity: intensity, fullCorrectionBelowDegrees: fullCorrectionBelow,
@@ -88,7 +91,8 @@ struct GazeRedirect: AsyncParsableCommand {
     func run() async throws {
         let display = ProgressDisplay(style: progress.resolved)
         do {
-            let engine = try GazeEngine(configuration: EngineConfiguration(modelPath: model))
+            // FFmpeg's own log lines would interleave with the progress and the one-line error; -v shows them.
+            let engine = try GazeEngine(configuration: EngineConfiguration(modelPath: model, ffmpegLogLevel: verbose ? 32 : -8))
             let summary = try await withInterruptCancellation {
                 if analyze {
                     try await runAnalysis(engine, display: display)
@@ -100,7 +104,7 @@ struct GazeRedirect: AsyncParsableCommand {
             display.done()
             if json {
                 print(String(decoding: try summaryEncoder.encode(summary), as: UTF8.self))
-            } else if progress.resolved != .json {
+            } else if progress.resolved != .json, output != "-" {
                 FileHandle.standardError.write(Data("wrote \(analyze ? "analysis" : "video") to \(output)\n".utf8))
             }
         } catch let error as GazeError {

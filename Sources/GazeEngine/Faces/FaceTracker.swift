@@ -30,6 +30,8 @@ final class FaceTracker {
         var anchor: (left: Float, top: Float, right: Float, bottom: Float)
         var unconfirmed = 0
         var fresh = true
+        /// Box width at the last detection: a followed face does not shrink or grow fast between detections.
+        var detectedWidth: Float
     }
 
     private let detector: FaceDetector
@@ -69,7 +71,8 @@ final class FaceTracker {
             let bounds = landmarks.bounds
             // Landmarks that collapse or explode relative to the box mean the face is gone: drop it and look again.
             let ratio = bounds.width / max(1, track.box.width)
-            guard ratio > 0.5, ratio < 2, bounds.width >= 12 else {
+            let drift = track.box.width / max(1, track.detectedWidth)
+            guard ratio > 0.5, ratio < 2, drift > 0.7, drift < 1.4, bounds.width >= 12 else {
                 framesSinceDetection = settings.interval
                 continue
             }
@@ -102,16 +105,22 @@ final class FaceTracker {
             let best = tracks.indices.filter { !matched.contains($0) }.max { tracks[$0].box.iou(box) < tracks[$1].box.iou(box) }
             if let best, tracks[best].box.iou(box) > 0.3 {
                 tracks[best].box = box
+                tracks[best].detectedWidth = box.width
                 tracks[best].fresh = true
                 tracks[best].unconfirmed = 0
                 matched.insert(best)
             } else {
-                tracks.append(Track(id: nextID, box: box, anchor: (0, 0, 0, 0)))
+                tracks.append(Track(id: nextID, box: box, anchor: (0, 0, 0, 0), detectedWidth: box.width))
                 matched.insert(tracks.count - 1)
                 nextID += 1
             }
         }
-        for index in tracks.indices where !matched.contains(index) { tracks[index].unconfirmed += 1 }
+        for index in tracks.indices where !matched.contains(index) {
+            // A track sitting on a face that a detection claimed for another track has drifted: a duplicate.
+            let center = tracks[index].box.center
+            let claimed = found.contains { center.x > $0.left && center.x < $0.right && center.y > $0.top && center.y < $0.bottom }
+            tracks[index].unconfirmed += claimed ? 2 : 1
+        }
         tracks.removeAll { $0.unconfirmed >= 2 }
     }
 }

@@ -1,19 +1,27 @@
 import CFFmpeg
 
-/// Brings decoded frames to the one layout the engine and encoder work on: 8-bit 4:2:0 at the stream's size.
+/// Brings decoded frames to the one layout the engine and encoder work on: 8-bit 4:2:0 with even sides.
 ///
-/// 8-bit 4:2:0 frames (limited or full range) pass through untouched; anything else (10-bit, 4:2:2, 4:4:4,
-/// a mid-stream size change) is converted with libswscale, keeping its range and matrix.
+/// 8-bit 4:2:0 frames (limited or full range) of even size pass through untouched. Anything else (10-bit,
+/// 4:2:2, 4:4:4, a mid-stream size change) is converted with libswscale, keeping range and matrix. H.264
+/// in 4:2:0 cannot code an odd width or height (it crops in steps of two), so an odd-sized picture is kept
+/// whole and padded by one repeated column or row.
 final class FrameConverter {
-    private let width: Int32
-    private let height: Int32
+    /// The picture size of the source stream.
+    let sourceWidth: Int32
+    let sourceHeight: Int32
+    /// The coded size: the source size rounded up to even.
+    let width: Int32
+    let height: Int32
     private var scaler: OpaquePointer?
     private var scalerSource: (format: Int32, width: Int32, height: Int32)?
     private let converted: Frame
 
     init(width: Int32, height: Int32) throws(GazeError) {
-        self.width = width
-        self.height = height
+        sourceWidth = width
+        sourceHeight = height
+        self.width = (width + 1) & ~1
+        self.height = (height + 1) & ~1
         do {
             converted = try Frame()
         } catch {
@@ -23,29 +31,63 @@ final class FrameConverter {
 
     deinit { sws_freeContext(scaler) }
 
-    /// Returns `frame` itself when it is already 8-bit 4:2:0, else the converted copy (owned by this converter,
-    /// valid until the next call). Either way, the result may be written to.
+    /// Returns `frame` itself when it is already 8-bit 4:2:0 of the coded size, else the converted copy
+    /// (owned by this converter, valid until the next call). Either way, the result may be written to.
     func prepare(_ frame: Frame) throws(GazeError) -> Frame {
         let f = frame.pointer
         let format = AVPixelFormat(f.pointee.format)
-        if (format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUVJ420P), f.pointee.width == width, f.pointee.height == height {
-            if format == AV_PIX_FMT_YUVJ420P {
-                // Same bytes as yuv420p; the full range travels as a tag instead of a pixel format.
-                f.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-                f.pointee.color_range = AVCOL_RANGE_JPEG
-            }
-            return frame
+        let is420 = format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUVJ420P
+        if is420, format == AV_PIX_FMT_YUVJ420P {
+            // Same bytes as yuv420p; the full range travels as a tag instead of a pixel format.
+            f.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+            f.pointee.color_range = AVCOL_RANGE_JPEG
         }
-        try convert(frame)
+        if is420, f.pointee.width == width, f.pointee.height == height { return frame }
+
+        try makeConvertedWritable()
+        if is420, f.pointee.width == sourceWidth, f.pointee.height == sourceHeight {
+            copyPlanes(from: frame)
+        } else {
+            try scale(frame)
+        }
+        padEdges()
+        guard av_frame_copy_props(converted.pointer, frame.pointer) >= 0 else {
+            throw .outputFailed("Out of memory converting a frame.")
+        }
+        converted.pointer.pointee.color_range = f.pointee.color_range == AVCOL_RANGE_JPEG ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG
         return converted
     }
 
-    private func convert(_ frame: Frame) throws(GazeError) {
+    private func makeConvertedWritable() throws(GazeError) {
+        let out = converted.pointer
+        if out.pointee.data.0 == nil {
+            out.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+            out.pointee.width = width
+            out.pointee.height = height
+            guard av_frame_get_buffer(out, 0) >= 0 else { throw .outputFailed("Out of memory converting a frame.") }
+        } else if av_frame_make_writable(out) < 0 {
+            // The encoder may still hold last frame's buffer: make_writable copies only then.
+            throw .outputFailed("Out of memory converting a frame.")
+        }
+    }
+
+    /// Copies an odd-sized 4:2:0 picture into the top-left of the even-sized frame.
+    private func copyPlanes(from frame: Frame) {
+        guard let source = frame.planes, let destination = converted.planes else { return }
+        for (from, to) in [(source.y, destination.y), (source.u, destination.u), (source.v, destination.v)] {
+            for row in 0..<from.height {
+                (to.base + row * to.stride).update(from: from.base + row * from.stride, count: from.width)
+            }
+        }
+    }
+
+    /// Converts any pixel format or size to 4:2:0 at the source size, in the top-left of the coded frame.
+    private func scale(_ frame: Frame) throws(GazeError) {
         let src = frame.pointer.pointee
         let source = (format: src.format, width: src.width, height: src.height)
         if scalerSource.map({ $0 != source }) ?? true {
             sws_freeContext(scaler)
-            scaler = sws_getContext(src.width, src.height, AVPixelFormat(src.format), width, height, AV_PIX_FMT_YUV420P,
+            scaler = sws_getContext(src.width, src.height, AVPixelFormat(src.format), sourceWidth, sourceHeight, AV_PIX_FMT_YUV420P,
                                     SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, nil, nil, nil)
             guard scaler != nil else {
                 let name = av_get_pix_fmt_name(AVPixelFormat(src.format)).map { String(cString: $0) } ?? "unknown"
@@ -57,25 +99,21 @@ final class FrameConverter {
             sws_setColorspaceDetails(scaler, matrix, full, matrix, full, 0, 1 << 16, 1 << 16)
             scalerSource = source
         }
-        let out = converted.pointer
-        // The encoder may still hold a reference to last frame's buffer: make_writable copies only then.
-        if out.pointee.data.0 == nil {
-            out.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-            out.pointee.width = width
-            out.pointee.height = height
-            guard av_frame_get_buffer(out, 0) >= 0 else { throw .outputFailed("Out of memory converting a frame.") }
-        } else if av_frame_make_writable(out) < 0 {
-            throw .outputFailed("Out of memory converting a frame.")
-        }
         let sourceData = UnsafeRawPointer(frame.dataArray).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
         sws_scale(scaler, sourceData, frame.linesizeArray, 0, src.height, converted.dataArray, converted.linesizeArray)
-        try copyProperties(from: frame)
     }
 
-    private func copyProperties(from frame: Frame) throws(GazeError) {
-        guard av_frame_copy_props(converted.pointer, frame.pointer) >= 0 else {
-            throw .outputFailed("Out of memory converting a frame.")
+    /// Repeats the last column and row of an odd-sized luma plane into the padding (chroma already covers it).
+    private func padEdges() {
+        guard let planes = converted.planes else { return }
+        let y = planes.y
+        if sourceWidth < width {
+            let last = Int(sourceWidth) - 1
+            for row in 0..<Int(sourceHeight) { (y.base + row * y.stride)[last + 1] = (y.base + row * y.stride)[last] }
         }
-        converted.pointer.pointee.color_range = frame.pointer.pointee.color_range == AVCOL_RANGE_JPEG ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG
+        if sourceHeight < height {
+            let last = Int(sourceHeight) - 1
+            (y.base + (last + 1) * y.stride).update(from: y.base + last * y.stride, count: Int(width))
+        }
     }
 }

@@ -43,9 +43,11 @@ final class GazePipeline {
         let reader = try MediaReader(path: input)
         let stream = reader.videoStream
         guard let parameters = stream.pointee.codecpar else { throw .invalidSource("The video stream has no codec parameters.") }
-        let format = VideoFormat(stream: stream, parameters: parameters)
+        var format = VideoFormat(stream: stream, parameters: parameters)
         try limits.check(width: Int(format.width), height: Int(format.height), duration: reader.durationSeconds)
         let decoder = try VideoDecoder(stream: stream)
+        let converter = try FrameConverter(width: format.width, height: format.height)
+        (format.width, format.height) = (converter.width, converter.height)  // odd sides padded to even
 
         // Open the output: H.264 video with the input's geometry, timing and tags, then the audio.
         let writer = try output.map { path throws(GazeError) in try MediaWriter(path: path) }
@@ -61,7 +63,6 @@ final class GazePipeline {
             (encoder, videoOut) = (videoEncoder, out)
         }
 
-        let converter = try FrameConverter(width: format.width, height: format.height)
         let compositor = try GazeCompositor(predictor: predictor, width: Int(format.width), height: Int(format.height),
                                             settings: options.correction, detection: options.detection)
         let render = writer != nil && options.correction.intensity > 0
@@ -70,11 +71,16 @@ final class GazePipeline {
         var frames = 0, framesWithFace = 0
         var firstPTS: Int64?, lastPTS: Int64 = GAZE_AV_NOPTS_VALUE, lastDuration: Int64 = 0
         let totalSeconds = max(reader.durationSeconds, 0.001)
+        // libx264 does not set packet durations; without them MP4 gives the last frame no length and
+        // players drop it. Each frame's duration waits here, keyed by its timestamp, for its packet.
+        var pendingDurations: [Int64: Int64] = [:]
 
         /// Writes every packet the encoder has ready.
         func drainEncoder() throws(GazeError) {
             guard let encoder, let writer, let videoOut else { return }
             while try work.measure(.encode, { () throws(GazeError) in try encoder.receive(into: encoded) }) == .ready {
+                let duration = pendingDurations.removeValue(forKey: encoded.pointer.pointee.pts) ?? 0
+                if encoded.pointer.pointee.duration <= 0 { encoded.pointer.pointee.duration = duration }
                 try writer.write(encoded, from: encoder.timeBase, to: videoOut)
             }
         }
@@ -89,7 +95,9 @@ final class GazePipeline {
                 if lastPTS != GAZE_AV_NOPTS_VALUE, pts <= lastPTS { pts = lastPTS + 1 }
                 decoded.pointer.pointee.pts = pts
                 decoded.pointer.pointee.pict_type = AV_PICTURE_TYPE_NONE  // let x264 place keyframes itself
-                lastDuration = decoded.pointer.pointee.pkt_duration
+                // A frame lasts its packet's duration, or as long as the one before when the container is silent.
+                let packetDuration = decoded.pointer.pointee.pkt_duration
+                lastDuration = packetDuration > 0 ? packetDuration : (lastPTS == GAZE_AV_NOPTS_VALUE ? 0 : pts - lastPTS)
                 lastPTS = pts
                 firstPTS = firstPTS ?? pts
 
@@ -101,6 +109,7 @@ final class GazePipeline {
                 if !analysis.faces.isEmpty { framesWithFace += 1 }
 
                 if let encoder {
+                    pendingDurations[pts] = lastDuration
                     try work.measure(.encode) { () throws(GazeError) in try encoder.send(frame) }
                     try drainEncoder()
                 }

@@ -1,4 +1,6 @@
 import Foundation
+import NIOConcurrencyHelpers
+import Testing
 @testable import GazeEngine
 
 /// The package root (the folder holding Package.swift), found by walking up from this source file.
@@ -77,4 +79,256 @@ extension RawLuma {
             return try body(LumaView(base: base, width: width, height: height, stride: stride))
         }
     }
+}
+
+// MARK: - Derived fixtures
+
+/// Runs `scripts/make-fixtures.sh` at most once per process (a global `let` is initialised lazily and
+/// thread-safely); an advisory lock on a file beside the outputs keeps two test processes, or this module
+/// and the CLI tests' copy of this helper, from writing the same partial file at once.
+private let derivedFixturesMade: Result<Void, TestMediaError> = {
+    let folder = packageRoot().appendingPathComponent("Fixtures/derived")
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let lock = open(folder.appendingPathComponent(".make-fixtures.lock").path, O_CREAT | O_RDWR, 0o644)
+    if lock >= 0 { flock(lock, LOCK_EX) }
+    defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [packageRoot().appendingPathComponent("scripts/make-fixtures.sh").path]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    process.standardInput = FileHandle.nullDevice
+    do { try process.run() } catch { return .failure(TestMediaError(description: "make-fixtures.sh: \(error)")) }
+    let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        return .failure(TestMediaError(description: "make-fixtures.sh exited \(process.terminationStatus): \(log)"))
+    }
+    return .success(())
+}()
+
+/// A file in `Fixtures/derived/`, made by `scripts/make-fixtures.sh` (run once per process) when missing.
+func derivedFixture(_ name: String) throws -> URL {
+    let url = packageRoot().appendingPathComponent("Fixtures/derived").appendingPathComponent(name)
+    if FileManager.default.fileExists(atPath: url.path) { return url }
+    try derivedFixturesMade.get()
+    guard FileManager.default.fileExists(atPath: url.path) else {
+        throw TestMediaError(description: "make-fixtures.sh did not make \(name) (its encoder may be missing: see SKIPPED lines)")
+    }
+    return url
+}
+
+// MARK: - The shared engine
+
+/// One engine for the whole test process (loading the model takes about a second).
+private let sharedEngineResult = Result { () throws(GazeError) in try GazeEngine() }
+
+func sharedEngine() throws -> GazeEngine { try sharedEngineResult.get() }
+
+/// A fresh, empty folder under the system temporary folder; remove it with `defer`.
+func makeTemporaryFolder(_ label: String = "GazeTests") throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Every entry of `folder`, hidden ones included (a partial output starts with a dot).
+func contents(of folder: URL) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+}
+
+/// Progress reports collected from the engine's callback, which may run on any thread.
+final class ProgressLog: Sendable {
+    private let box = NIOLockedValueBox<[GazeProgress]>([])
+
+    @Sendable func record(_ progress: GazeProgress) { box.withLockedValue { $0.append(progress) } }
+
+    var reports: [GazeProgress] { box.withLockedValue { $0 } }
+}
+
+/// Runs `operation` and returns the `GazeError` it throws (nil, with an issue recorded, when it succeeds or
+/// throws something else). Untyped closure on purpose: see HTTPTransferTests.
+func gazeError(_ operation: () async throws -> Void) async -> GazeError? {
+    do {
+        try await operation()
+        Issue.record("expected a GazeError, but the job succeeded")
+        return nil
+    } catch let error as GazeError {
+        return error
+    } catch {
+        Issue.record("expected a GazeError, got \(type(of: error)): \(error)")
+        return nil
+    }
+}
+
+// MARK: - Running tools without blocking the cooperative pool
+
+struct ProcessResult: Sendable {
+    var status: Int32
+    var stdout: Data
+    var stderr: String
+}
+
+/// Runs `executable` to completion; stdout and stderr go through files, so neither can fill a pipe.
+func runProcess(_ executable: URL, _ arguments: [String]) async throws -> ProcessResult {
+    let folder = try makeTemporaryFolder("GazeTool")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let outURL = folder.appendingPathComponent("stdout"), errURL = folder.appendingPathComponent("stderr")
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = out
+    process.standardError = err
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch {
+            process.terminationHandler = nil
+            continuation.resume(throwing: error)
+        }
+    }
+    try? out.close()
+    try? err.close()
+    return ProcessResult(status: status, stdout: try Data(contentsOf: outURL),
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+}
+
+/// Runs `tool` (ffmpeg or ffprobe, from PATH) and returns its stdout; throws when it fails.
+func runTool(_ tool: String, _ arguments: [String]) async throws -> Data {
+    let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/env"), [tool] + arguments)
+    guard result.status == 0 else {
+        throw TestMediaError(description: "\(tool) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+    }
+    return result.stdout
+}
+
+// MARK: - ffprobe / ffmpeg views of a file
+
+/// The parts of `ffprobe -print_format json -show_streams -show_packets -show_format` the tests read.
+struct Probe: Decodable, Sendable {
+    struct Stream: Decodable, Sendable {
+        var index: Int
+        var codecName: String?
+        var codecType: String?
+        var width: Int?
+        var height: Int?
+        var pixFmt: String?
+        var sampleRate: String?
+        var channels: Int?
+        var colorRange: String?
+        var colorPrimaries: String?
+        var colorTransfer: String?
+        var colorSpace: String?
+        var sampleAspectRatio: String?
+        var duration: String?
+        var sideDataList: [SideData]?
+    }
+
+    struct SideData: Decodable, Sendable {
+        var sideDataType: String?
+        var rotation: Double?
+    }
+
+    struct Packet: Decodable, Sendable {
+        var streamIndex: Int
+        var ptsTime: String?
+        var size: String?
+    }
+
+    struct Format: Decodable, Sendable {
+        var duration: String?
+        var formatName: String?
+        var tags: [String: String]?
+    }
+
+    var streams: [Stream]
+    var packets: [Packet]?
+    var format: Format?
+
+    var video: Stream? { streams.first { $0.codecType == "video" } }
+    /// The `ftyp` major brand: "isom" (or another MP4 brand) from the mp4 muxer, "qt  " from the mov one.
+    var majorBrand: String? { format?.tags?["major_brand"] }
+    var audio: Stream? { streams.first { $0.codecType == "audio" } }
+}
+
+/// ffprobe's description of `url`'s streams and container (and packets when asked).
+func probe(_ url: URL, packets: Bool = false) async throws -> Probe {
+    let data = try await runTool("ffprobe", ["-v", "error", "-print_format", "json", "-show_streams", "-show_format"]
+        + (packets ? ["-show_packets"] : []) + [url.path])
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return try decoder.decode(Probe.self, from: data)
+}
+
+/// The presentation time of every decoded video frame, in seconds (edit lists applied, as players see it).
+func videoFrameTimes(_ url: URL) async throws -> [Double] {
+    struct Frames: Decodable { struct Frame: Decodable { var ptsTime: String?; var bestEffortTimestampTime: String? }; var frames: [Frame] }
+    let data = try await runTool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-print_format", "json",
+                                             "-show_entries", "frame=pts_time,best_effort_timestamp_time", url.path])
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return try decoder.decode(Frames.self, from: data).frames.map { frame in
+        guard let time = (frame.ptsTime ?? frame.bestEffortTimestampTime).flatMap(Double.init) else {
+            throw TestMediaError(description: "a frame of \(url.lastPathComponent) has no timestamp")
+        }
+        return time
+    }
+}
+
+/// The framemd5 lines of `url` for `arguments` (mapping and codec options), without the `#` header.
+private func framemd5(_ url: URL, _ arguments: [String]) async throws -> [String] {
+    let data = try await runTool("ffmpeg", ["-nostdin", "-v", "error", "-xerror", "-i", url.path] + arguments + ["-f", "framemd5", "-"])
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+}
+
+/// One MD5 per decoded video frame, converted to yuv420p: equal lists mean identical pictures.
+func videoFrameMD5s(_ url: URL) async throws -> [String] {
+    try await framemd5(url, ["-map", "0:v:0", "-pix_fmt", "yuv420p"]).map {
+        String($0.split(separator: ",").last ?? "").trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// One framemd5 line per audio packet, copied without decoding: stream, dts, pts, duration, size, MD5.
+func audioPacketLines(_ url: URL) async throws -> [String] {
+    try await framemd5(url, ["-map", "0:a", "-c", "copy"])
+}
+
+/// Size and MD5 of each audio packet's payload, for comparing packets across containers with other time bases.
+func audioPacketPayloads(_ url: URL) async throws -> [String] {
+    try await audioPacketLines(url).map { line in
+        let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return fields.count >= 6 ? "\(fields[4]) \(fields[5])" : line
+    }
+}
+
+/// Every decoded video frame's luma plane, tightly packed (`-pix_fmt gray`).
+func lumaFrames(_ url: URL, width: Int, height: Int) async throws -> [[UInt8]] {
+    let data = try await runTool("ffmpeg", ["-nostdin", "-v", "error", "-xerror", "-i", url.path, "-map", "0:v:0",
+                                            "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+    let size = width * height
+    guard size > 0, data.count % size == 0 else {
+        throw TestMediaError(description: "\(data.count) bytes are not whole \(width)x\(height) frames")
+    }
+    let bytes = [UInt8](data)
+    return stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<$0 + size]) }
+}
+
+/// The types of an MP4's top-level boxes, in file order ("ftyp", "moov", "mdat", …).
+func topLevelBoxes(_ url: URL) throws -> [String] {
+    let data = try Data(contentsOf: url)
+    var boxes: [String] = [], offset = 0
+    func number(_ at: Int, _ count: Int) -> UInt64 { data[at..<at + count].reduce(0) { $0 << 8 | UInt64($1) } }
+    while offset + 8 <= data.count {
+        var size = number(data.startIndex + offset, 4)
+        boxes.append(String(decoding: data[(data.startIndex + offset + 4)..<(data.startIndex + offset + 8)], as: UTF8.self))
+        if size == 1, offset + 16 <= data.count { size = number(data.startIndex + offset + 8, 8) }
+        if size == 0 { break }  // extends to the end of the file
+        guard size >= 8 else { throw TestMediaError(description: "malformed box at \(offset) in \(url.lastPathComponent)") }
+        offset += Int(size)
+    }
+    return boxes
 }
