@@ -43,17 +43,22 @@ let package = Package(
             name: "gaze-redirect",
             dependencies: ["GazeEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .target(name: "GazeTestSupport", path: "Tests/GazeTestSupport"),
+        .executableTarget(
+            name: "gaze-bench",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "GazeEngineTests",
             dependencies: [
-                "GazeEngine", "CFFmpeg",
+                "GazeEngine", "CFFmpeg", "GazeTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "GazeRedirectTests", dependencies: ["gaze-redirect"]),
+        .testTarget(name: "GazeRedirectTests", dependencies: ["gaze-redirect", "GazeTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,4 +1,5 @@
 import Foundation
+import GazeTestSupport
 import Testing
 
 @testable import GazeEngine

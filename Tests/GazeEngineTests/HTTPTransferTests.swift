@@ -1,4 +1,5 @@
 import Foundation
+import GazeTestSupport
 import NIOConcurrencyHelpers
 import Testing
 
@@ -6,13 +7,6 @@ import Testing
 
 @Suite("HTTPTransfer")
 struct HTTPTransferTests {
-    /// A fresh temporary directory; each test removes it with `defer`.
-    private static func makeTemporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appending(path: "HTTPTransferTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     /// Deterministic, non-repeating-looking bytes so a reordered or truncated transfer cannot compare equal.
     private static func sampleBytes(_ count: Int) -> Data {
         var state: UInt32 = 0x9E37_79B9
@@ -26,21 +20,44 @@ struct HTTPTransferTests {
         HTTPTransfer(maxDownloadBytes: maxDownloadBytes, timeout: timeout)
     }
 
-    /// Runs `operation` and returns the ``GazeError`` it throws, failing the test if it succeeds.
-    /// (Untyped on purpose: Swift 6.3.1 crashes compiling `Task { () async throws(GazeError) in ... }`.)
-    private static func failure(_ operation: () async throws -> Void) async -> GazeError? {
-        do {
-            try await operation()
-            Issue.record("expected the transfer to fail")
-            return nil
-        } catch {
-            #expect(error is GazeError, "\(error)")
-            return error as? GazeError
+    /// Downloads `path` from a server with `routes` into a fresh folder and returns the ``GazeError`` the
+    /// download fails with; checks that it leaves no file at the destination.
+    private static func refusedDownload(
+        _ path: String, routes: [String: LocalHTTPServer.Route] = [:], maxDownloadBytes: Int64 = 1 << 30,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> GazeError? {
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let destination = directory.appending(path: "downloaded.mp4")
+        let error = try await LocalHTTPServer.with(routes: routes) { server in
+            await gazeError {
+                try await transfer(maxDownloadBytes: maxDownloadBytes).download(from: server.url(path), to: destination) { _ in }
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: destination.path), sourceLocation: sourceLocation)
+        return error
+    }
+
+    /// PUTs `size` bytes to a server whose only route is `route` and returns the ``GazeError`` the upload
+    /// fails with; checks that the server kept nothing.
+    private static func refusedUpload(
+        to route: LocalHTTPServer.Route, size: Int, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> GazeError? {
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appending(path: "output.mp4")
+        try sampleBytes(size).write(to: file)
+        return try await LocalHTTPServer.with(routes: ["/target.mp4": route]) { server in
+            let error = await gazeError {
+                try await transfer().upload(file: file, to: server.url("/target.mp4")) { _ in }
+            }
+            #expect(server.uploads.isEmpty, sourceLocation: sourceLocation)
+            return error
         }
     }
 
     @Test func downloadWritesTheExactBytesAndReportsProgress() async throws {
-        let directory = try Self.makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = directory.appending(path: "source.mp4")
         let bytes = Self.sampleBytes(3 << 20 + 123)
@@ -60,24 +77,16 @@ struct HTTPTransferTests {
     }
 
     @Test func notFoundIsAnInvalidSourceAndLeavesNoFile() async throws {
-        let directory = try Self.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let destination = directory.appending(path: "downloaded.mp4")
-        try await LocalHTTPServer.with { server in
-            let error = await Self.failure {
-                try await Self.transfer().download(from: server.url("/missing.mp4"), to: destination) { _ in }
-            }
-            #expect(error?.code == .invalidSource)
-            #expect(error?.message == "Source URL returned 404.")
-        }
-        #expect(!FileManager.default.fileExists(atPath: destination.path))
+        let error = try await Self.refusedDownload("/missing.mp4")
+        #expect(error?.code == .invalidSource)
+        #expect(error?.message == "Source URL returned 404.")
     }
 
     @Test func serverErrorIsAnInvalidSource() async throws {
-        let directory = try Self.makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         try await LocalHTTPServer.with(routes: ["/broken.mp4": .status(500)]) { server in
-            let error = await Self.failure {
+            let error = await gazeError {
                 try await Self.transfer().download(
                     from: server.url("/broken.mp4"), to: directory.appending(path: "out.mp4")) { _ in }
             }
@@ -86,35 +95,22 @@ struct HTTPTransferTests {
     }
 
     @Test func contentLengthOverTheCapIsUnsupportedMedia() async throws {
-        let directory = try Self.makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = directory.appending(path: "big.mp4")
         try Self.sampleBytes(3 << 20).write(to: source)
-        let destination = directory.appending(path: "downloaded.mp4")
-        try await LocalHTTPServer.with(routes: ["/big.mp4": .file(source)]) { server in
-            let error = await Self.failure {
-                try await Self.transfer(maxDownloadBytes: 2 << 20).download(from: server.url("/big.mp4"), to: destination) { _ in }
-            }
-            #expect(error == .unsupportedMedia("Source is larger than the 2 MiB limit."))
-        }
-        #expect(!FileManager.default.fileExists(atPath: destination.path))
+        let error = try await Self.refusedDownload("/big.mp4", routes: ["/big.mp4": .file(source)], maxDownloadBytes: 2 << 20)
+        #expect(error == .unsupportedMedia("Source is larger than the 2 MiB limit."))
     }
 
     @Test func streamedBodyOverTheCapIsUnsupportedMediaAndRemovesThePartialFile() async throws {
-        let directory = try Self.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let destination = directory.appending(path: "downloaded.mp4")
-        try await LocalHTTPServer.with(routes: ["/chunked": .chunked(Self.sampleBytes(200_000))]) { server in
-            let error = await Self.failure {
-                try await Self.transfer(maxDownloadBytes: 100_000).download(from: server.url("/chunked"), to: destination) { _ in }
-            }
-            #expect(error == .unsupportedMedia("Source is larger than the 97.7 KiB limit."))
-        }
-        #expect(!FileManager.default.fileExists(atPath: destination.path))
+        let error = try await Self.refusedDownload(
+            "/chunked", routes: ["/chunked": .chunked(Self.sampleBytes(200_000))], maxDownloadBytes: 100_000)
+        #expect(error == .unsupportedMedia("Source is larger than the 97.7 KiB limit."))
     }
 
     @Test func followsUpToThreeRedirectsButNotFour() async throws {
-        let directory = try Self.makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = directory.appending(path: "source.mp4")
         let bytes = Self.sampleBytes(10_000)
@@ -129,7 +125,7 @@ struct HTTPTransferTests {
                 #expect(try Data(contentsOf: destination) == bytes)
             }
             let destination = directory.appending(path: "via-four.mp4")
-            let error = await Self.failure {
+            let error = await gazeError {
                 try await Self.transfer().download(from: server.url("/four"), to: destination) { _ in }
             }
             #expect(error?.code == .invalidSource)
@@ -138,14 +134,14 @@ struct HTTPTransferTests {
     }
 
     @Test func refusedConnectionIsAnInvalidSource() async throws {
-        let directory = try Self.makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         // A port that was just in use and is now closed refuses connections.
         let server = try await LocalHTTPServer.start()
         let url = server.url("/clip.mp4")
         try await server.shutdown()
         let started = ContinuousClock.now
-        let error = await Self.failure {
+        let error = await gazeError {
             try await Self.transfer(timeout: .seconds(3)).download(from: url, to: directory.appending(path: "out.mp4")) { _ in }
         }
         #expect(error?.code == .invalidSource)
@@ -154,7 +150,7 @@ struct HTTPTransferTests {
     }
 
     @Test func nonHTTPSchemeIsAnInvalidSource() async throws {
-        let error = await Self.failure {
+        let error = await gazeError {
             try await Self.transfer().download(
                 from: URL(fileURLWithPath: "/etc/hosts"), to: URL(fileURLWithPath: "/tmp/never-written")) { _ in }
         }
@@ -162,7 +158,7 @@ struct HTTPTransferTests {
     }
 
     @Test func cancellingADownloadThrowsCancelledAndRemovesThePartialFile() async throws {
-        let directory = try Self.makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let destination = directory.appending(path: "downloaded.mp4")
         try await LocalHTTPServer.with(
@@ -178,14 +174,14 @@ struct HTTPTransferTests {
             for await _ in started { break }
             #expect(FileManager.default.fileExists(atPath: destination.path))
             task.cancel()
-            let error = await Self.failure { try await task.value }
+            let error = await gazeError { try await task.value }
             #expect(error == .cancelled)
         }
         #expect(!FileManager.default.fileExists(atPath: destination.path))
     }
 
     @Test func uploadPutsTheExactBytes() async throws {
-        let directory = try Self.makeTemporaryDirectory()
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appending(path: "output.mp4")
         let bytes = Self.sampleBytes(1 << 20 + 4321)
@@ -204,31 +200,13 @@ struct HTTPTransferTests {
     }
 
     @Test func uploadToAForbiddenURLIsAnOutputFailure() async throws {
-        let directory = try Self.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appending(path: "output.mp4")
-        try Self.sampleBytes(50_000).write(to: file)
-        try await LocalHTTPServer.with(routes: ["/locked.mp4": .status(403)]) { server in
-            let error = await Self.failure {
-                try await Self.transfer().upload(file: file, to: server.url("/locked.mp4")) { _ in }
-            }
-            #expect(error == .outputFailed("Output URL returned 403."))
-            #expect(server.uploads.isEmpty)
-        }
+        let error = try await Self.refusedUpload(to: .status(403), size: 50_000)
+        #expect(error == .outputFailed("Output URL returned 403."))
     }
 
     @Test func uploadDoesNotFollowRedirects() async throws {
-        let directory = try Self.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appending(path: "output.mp4")
-        try Self.sampleBytes(1000).write(to: file)
-        try await LocalHTTPServer.with(routes: ["/moved.mp4": .redirect(to: "/elsewhere.mp4")]) { server in
-            let error = await Self.failure {
-                try await Self.transfer().upload(file: file, to: server.url("/moved.mp4")) { _ in }
-            }
-            #expect(error == .outputFailed("Output URL returned 302."))
-            #expect(server.uploads.isEmpty)
-        }
+        let error = try await Self.refusedUpload(to: .redirect(to: "/elsewhere.mp4"), size: 1000)
+        #expect(error == .outputFailed("Output URL returned 302."))
     }
 
     @Test func byteCountsReadNaturally() {

@@ -1,4 +1,5 @@
 import Foundation
+import GazeTestSupport
 import NIOConcurrencyHelpers
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import GazeTestSupport
 import Testing
 
 /// The `gaze-redirect` command as a user runs it: the built binary, started with `Process`.
@@ -8,7 +9,7 @@ struct CLITests {
     func help() async throws {
         let result = try await CLI.run(["--help"])
         #expect(result.status == 0)
-        let text = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let text = result.stdoutText.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for option in ["-o", "--output", "--intensity", "--crf", "--preset", "--progress", "--json", "--analyze", "-n"] {
             #expect(text.contains("\(option) ") || text.contains("\(option),"), "--help does not mention \(option)")
         }
@@ -20,8 +21,8 @@ struct CLITests {
 
     @Test("--json --progress json: exit 0, a JSON summary on stdout, JSON progress lines to 100 on stderr")
     func successfulRun() async throws {
-        let input = try CLI.derivedFixture("v01_small.mp4")
-        let folder = try CLI.temporaryFolder()
+        let input = try derivedFixture("v01_small.mp4")
+        let folder = try makeTemporaryFolder("CLITests")
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out.mp4")
 
@@ -29,13 +30,13 @@ struct CLITests {
 
         #expect(result.status == 0, "stderr: \(result.stderr.suffix(500))")
         let size = try #require(try FileManager.default.attributesOfItem(atPath: output.path)[.size] as? NSNumber)
-        let frames = try await CLI.frameCount(input)
-        #expect(try await CLI.frameCount(output) == frames)
+        let frames = try await frameCount(input)
+        #expect(try await frameCount(output) == frames)
 
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
-                                   "stdout is not a JSON object: \(result.stdout)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
+                                   "stdout is not a JSON object: \(result.stdoutText)")
         for key in ["width", "height", "frames", "frames_with_face", "output_bytes", "duration", "stage_seconds"] {
-            #expect(summary[key] != nil, "the summary lacks \(key): \(result.stdout)")
+            #expect(summary[key] != nil, "the summary lacks \(key): \(result.stdoutText)")
         }
         #expect(summary["width"] as? Int == 640)
         #expect(summary["height"] as? Int == 360)
@@ -58,40 +59,40 @@ struct CLITests {
 
     @Test("a text file as input exits 3 with \"error: invalid_source: …\" on stderr and writes nothing")
     func invalidSource() async throws {
-        let folder = try CLI.temporaryFolder()
+        let folder = try makeTemporaryFolder("CLITests")
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out.mp4")
-        let result = try await CLI.run([try CLI.derivedFixture("text.mp4").path, "-o", output.path, "--progress", "none"])
+        let result = try await CLI.run([try derivedFixture("text.mp4").path, "-o", output.path, "--progress", "none"])
         #expect(result.status == 3)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         #expect(lines.last?.hasPrefix("error: invalid_source: ") == true, "stderr: \(result.stderr)")
         #expect(result.stdout.isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        #expect(try contents(of: folder).isEmpty)
         // The contract: the error line is all there is. FFmpeg's log (e.g. "moov atom not found") still leaks.
         #expect(lines.count == 1, "stderr has other lines: \(lines.dropLast())")
     }
 
     @Test("--intensity 2 is bad usage: exit 64")
     func badIntensity() async throws {
-        let folder = try CLI.temporaryFolder()
+        let folder = try makeTemporaryFolder("CLITests")
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out.mp4")
-        let result = try await CLI.run([try CLI.derivedFixture("noface_small.mp4").path, "-o", output.path, "--intensity", "2"])
+        let result = try await CLI.run([try derivedFixture("noface_small.mp4").path, "-o", output.path, "--intensity", "2"])
         #expect(result.status == 64, "stderr: \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
     @Test("--analyze -o FILE writes JSON Lines, one per frame, each with index, time and faces")
     func analyze() async throws {
-        let input = try CLI.derivedFixture("v01_small.mp4")
-        let folder = try CLI.temporaryFolder()
+        let input = try derivedFixture("v01_small.mp4")
+        let folder = try makeTemporaryFolder("CLITests")
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("analysis.jsonl")
 
         let result = try await CLI.run([input.path, "--analyze", "-o", output.path, "--progress", "none"])
         #expect(result.status == 0, "stderr: \(result.stderr.suffix(500))")
         let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == (try await CLI.frameCount(input)))
+        #expect(lines.count == (try await frameCount(input)))
         for (number, line) in lines.enumerated() {
             let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                                       "line \(number + 1) is not a JSON object")
@@ -104,39 +105,24 @@ struct CLITests {
 
     @Test("-n with an existing output fails and leaves that file untouched")
     func noOverwrite() async throws {
-        let folder = try CLI.temporaryFolder()
+        let folder = try makeTemporaryFolder("CLITests")
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("existing.mp4")
         let original = Data("precious bytes, not a video\n".utf8)
         try original.write(to: output)
         let before = try FileManager.default.attributesOfItem(atPath: output.path)[.modificationDate] as? Date
 
-        let result = try await CLI.run([try CLI.derivedFixture("noface_small.mp4").path, "-o", output.path, "-n"])
+        let result = try await CLI.run([try derivedFixture("noface_small.mp4").path, "-o", output.path, "-n"])
         #expect(result.status != 0)
         #expect(try Data(contentsOf: output) == original)
         #expect(try FileManager.default.attributesOfItem(atPath: output.path)[.modificationDate] as? Date == before)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["existing.mp4"])
+        #expect(try contents(of: folder) == ["existing.mp4"])
     }
 }
 
-// MARK: - Support (this target cannot see GazeEngineTests' helpers)
+// MARK: - Support (paths, fixtures, folders and the process runner come from GazeTestSupport)
 
 private enum CLI {
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.pathComponents.count > 1 {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url = url.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    }()
-
     /// The built `gaze-redirect`, found beside the running test bundle / executable (any scratch path), or
     /// named by `GAZE_REDIRECT_BINARY`.
     static let binary: URL? = {
@@ -160,81 +146,8 @@ private enum CLI {
     }()
 
     /// Runs `gaze-redirect` with `arguments`; output goes through files so no pipe can fill up.
-    static func run(_ arguments: [String]) async throws -> Result {
+    static func run(_ arguments: [String]) async throws -> ProcessResult {
         let binary = try #require(binary, "gaze-redirect was not found beside the test bundle; set GAZE_REDIRECT_BINARY")
-        return try await process(binary, arguments)
+        return try await runProcess(binary, arguments)
     }
-
-    static func process(_ executable: URL, _ arguments: [String]) async throws -> Result {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let outURL = folder.appendingPathComponent("stdout"), errURL = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = err
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        try? out.close()
-        try? err.close()
-        return Result(status: status, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
-    }
-
-    static func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("CLITests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    /// Decoded video frames, as ffprobe counts them (edit lists applied).
-    static func frameCount(_ url: URL) async throws -> Int {
-        let result = try await process(URL(fileURLWithPath: "/usr/bin/env"), [
-            "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
-            "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", url.path,
-        ])
-        guard result.status == 0, let count = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw CLIError(description: "ffprobe could not count the frames of \(url.path): \(result.stderr)")
-        }
-        return count
-    }
-
-    /// `scripts/make-fixtures.sh`, run at most once per process, under the same lock as GazeEngineTests' copy.
-    private static let fixturesMade: Swift.Result<Void, CLIError> = {
-        let folder = packageRoot.appendingPathComponent("Fixtures/derived")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let lock = open(folder.appendingPathComponent(".make-fixtures.lock").path, O_CREAT | O_RDWR, 0o644)
-        if lock >= 0 { flock(lock, LOCK_EX) }
-        defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
-        let script = Process()
-        script.executableURL = URL(fileURLWithPath: "/bin/bash")
-        script.arguments = [packageRoot.appendingPathComponent("scripts/make-fixtures.sh").path]
-        script.standardInput = FileHandle.nullDevice
-        script.standardOutput = FileHandle.nullDevice
-        script.standardError = FileHandle.nullDevice
-        do { try script.run() } catch { return .failure(CLIError(description: "make-fixtures.sh: \(error)")) }
-        script.waitUntilExit()
-        return script.terminationStatus == 0 ? .success(()) : .failure(CLIError(description: "make-fixtures.sh failed"))
-    }()
-
-    static func derivedFixture(_ name: String) throws -> URL {
-        let url = packageRoot.appendingPathComponent("Fixtures/derived").appendingPathComponent(name)
-        if !FileManager.default.fileExists(atPath: url.path) { try fixturesMade.get() }
-        guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError(description: "\(name) was not made") }
-        return url
-    }
-}
-
-private struct CLIError: Error, CustomStringConvertible {
-    var description: String
 }

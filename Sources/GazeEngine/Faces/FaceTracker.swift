@@ -42,6 +42,7 @@ final class FaceTracker {
     private var tracks: [Track] = []
     private var nextID = 0
     private var framesSinceDetection = Int.max
+    private(set) var clock = WorkClock()
 
     init(predictor: ShapePredictor, width: Int, height: Int, settings: DetectionSettings) throws(GazeError) {
         detector = try FaceDetector()
@@ -61,13 +62,13 @@ final class FaceTracker {
     func faces(in luma: LumaView) -> [TrackedFace] {
         framesSinceDetection = framesSinceDetection == Int.max ? Int.max : framesSinceDetection + 1
         if framesSinceDetection >= settings.interval {
-            detect(luma)
+            clock.measure(.detect) { detect(luma) }
             framesSinceDetection = 0
         }
         var faces: [TrackedFace] = []
         var kept: [Track] = []
         for var track in tracks {
-            let landmarks = predictor.landmarks(in: luma, box: track.box)
+            let landmarks = clock.measure(.landmarks) { predictor.landmarks(in: luma, box: track.box) }
             let bounds = landmarks.bounds
             // Landmarks that collapse or explode relative to the box mean the face is gone: drop it and look again.
             let ratio = bounds.width / max(1, track.box.width)

@@ -17,7 +17,14 @@ final class GazeCompositor {
     private let locator = IrisLocator()
     private let warper = EyeWarper()
     private var correctors: [Int: GazeCorrector] = [:]
-    private(set) var clock = WorkClock()
+    private var clock = WorkClock()
+
+    /// Time spent so far per part: detection and landmarks (in the tracker), iris and gaze, warp.
+    var work: WorkClock {
+        var total = clock
+        total.add(tracker.clock)
+        return total
+    }
 
     init(predictor: ShapePredictor, width: Int, height: Int, settings: CorrectionSettings, detection: DetectionSettings) throws(GazeError) {
         tracker = try FaceTracker(predictor: predictor, width: width, height: height, settings: detection)
@@ -30,13 +37,13 @@ final class GazeCompositor {
     func process(_ frame: Frame, index: Int, time: Double, render: Bool) throws(GazeError) -> FrameAnalysis {
         guard let planes = frame.planes else { return FrameAnalysis(index: index, time: time, faces: []) }
         let luma = planes.y.luma
-        let faces = clock.measure(.faces) { tracker.faces(in: luma) }
+        let faces = tracker.faces(in: luma)
         var analyses: [FaceAnalysis] = []
         var fields: [EyeWarpField] = []
         var seen: [Int: GazeCorrector] = [:]
         for face in faces {
             var corrector = correctors[face.id] ?? GazeCorrector()
-            let (faceFields, analysis) = clock.measure(.eyes) {
+            let (faceFields, analysis) = clock.measure(.iris) {
                 corrector.update(landmarks: face.landmarks, luma: luma, time: time, settings: settings, iris: locator)
             }
             seen[face.id] = corrector

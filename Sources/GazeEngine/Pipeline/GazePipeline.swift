@@ -144,7 +144,7 @@ final class GazePipeline {
         try writer?.finish()
         meter.update(.encoding, 1)
 
-        work.add(compositor.clock)
+        work.add(compositor.work)
         let end = lastPTS + max(lastDuration, 0)
         return Result(width: Int(format.width), height: Int(format.height),
                       duration: Double(end - (firstPTS ?? 0)) * av_q2d(decoder.timeBase),

@@ -10,7 +10,7 @@ public struct GazeSummary: Sendable, Codable, Equatable {
     public var outputBytes: Int64
     /// Wall seconds per reported stage (`downloading`, `compositing`, `encoding`, `uploading`).
     public var stageSeconds: [String: Double]
-    /// Wall seconds inside the frame loop per kind of work (`decode`, `faces`, `eyes`, `warp`, `encode`).
+    /// Wall seconds inside the frame loop per kind of work (`decode`, `detect`, `landmarks`, `iris`, `warp`, `encode`).
     public var workSeconds: [String: Double]
 
     enum CodingKeys: String, CodingKey {

@@ -3,7 +3,7 @@ import Foundation
 /// Wall time spent in each part of the per-frame work, for the summary and the benchmark.
 public struct WorkClock: Sendable, Equatable, Codable {
     public enum Part: String, Sendable, CaseIterable, Codable {
-        case decode, faces, eyes, warp, encode
+        case decode, detect, landmarks, iris, warp, encode
     }
 
     public private(set) var seconds: [String: Double] = [:]

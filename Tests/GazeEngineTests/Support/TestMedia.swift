@@ -1,52 +1,17 @@
 import Foundation
+import GazeTestSupport
 import NIOConcurrencyHelpers
 import Testing
 @testable import GazeEngine
 
-/// The package root (the folder holding Package.swift), found by walking up from this source file.
-func packageRoot() -> URL {
-    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while url.pathComponents.count > 1 {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        url = url.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-}
-
-/// A file in the package's `Fixtures/` folder.
-func fixture(_ name: String) -> URL {
-    packageRoot().appendingPathComponent("Fixtures").appendingPathComponent(name)
-}
-
-/// A failure of an external tool a test relies on.
-struct TestMediaError: Error, CustomStringConvertible {
-    var description: String
-}
+// Paths, fixtures, temporary folders and the process / ffmpeg runners live in GazeTestSupport (shared with
+// GazeRedirectTests); what is here needs GazeEngine or is only used by these tests.
 
 /// A tightly packed 8-bit grey image (stride == width).
 struct RawLuma: Sendable {
     var bytes: [UInt8]
     var width: Int
     var height: Int
-}
-
-/// Runs `ffmpeg` (found on PATH) with `arguments` and returns its standard output.
-func runFFmpeg(_ arguments: [String]) throws -> Data {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["ffmpeg", "-nostdin", "-v", "error"] + arguments
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    // Drain stdout before waiting so a large frame cannot block ffmpeg on a full pipe.
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw TestMediaError(description: "ffmpeg \(arguments.joined(separator: " ")) failed: \(message)")
-    }
-    return data
 }
 
 /// The first frame of the image or video at `path`, scaled to `width` (height keeps the aspect, even), as luma.
@@ -81,62 +46,12 @@ extension RawLuma {
     }
 }
 
-// MARK: - Derived fixtures
-
-/// Runs `scripts/make-fixtures.sh` at most once per process (a global `let` is initialised lazily and
-/// thread-safely); an advisory lock on a file beside the outputs keeps two test processes, or this module
-/// and the CLI tests' copy of this helper, from writing the same partial file at once.
-private let derivedFixturesMade: Result<Void, TestMediaError> = {
-    let folder = packageRoot().appendingPathComponent("Fixtures/derived")
-    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let lock = open(folder.appendingPathComponent(".make-fixtures.lock").path, O_CREAT | O_RDWR, 0o644)
-    if lock >= 0 { flock(lock, LOCK_EX) }
-    defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [packageRoot().appendingPathComponent("scripts/make-fixtures.sh").path]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    process.standardInput = FileHandle.nullDevice
-    do { try process.run() } catch { return .failure(TestMediaError(description: "make-fixtures.sh: \(error)")) }
-    let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        return .failure(TestMediaError(description: "make-fixtures.sh exited \(process.terminationStatus): \(log)"))
-    }
-    return .success(())
-}()
-
-/// A file in `Fixtures/derived/`, made by `scripts/make-fixtures.sh` (run once per process) when missing.
-func derivedFixture(_ name: String) throws -> URL {
-    let url = packageRoot().appendingPathComponent("Fixtures/derived").appendingPathComponent(name)
-    if FileManager.default.fileExists(atPath: url.path) { return url }
-    try derivedFixturesMade.get()
-    guard FileManager.default.fileExists(atPath: url.path) else {
-        throw TestMediaError(description: "make-fixtures.sh did not make \(name) (its encoder may be missing: see SKIPPED lines)")
-    }
-    return url
-}
-
 // MARK: - The shared engine
 
 /// One engine for the whole test process (loading the model takes about a second).
 private let sharedEngineResult = Result { () throws(GazeError) in try GazeEngine() }
 
 func sharedEngine() throws -> GazeEngine { try sharedEngineResult.get() }
-
-/// A fresh, empty folder under the system temporary folder; remove it with `defer`.
-func makeTemporaryFolder(_ label: String = "GazeTests") throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-/// Every entry of `folder`, hidden ones included (a partial output starts with a dot).
-func contents(of folder: URL) throws -> [String] {
-    try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-}
 
 /// Progress reports collected from the engine's callback, which may run on any thread.
 final class ProgressLog: Sendable {
@@ -148,11 +63,12 @@ final class ProgressLog: Sendable {
 }
 
 /// Runs `operation` and returns the `GazeError` it throws (nil, with an issue recorded, when it succeeds or
-/// throws something else). Untyped closure on purpose: see HTTPTransferTests.
+/// throws something else). Untyped on purpose: Swift 6.3.1 crashes compiling
+/// `Task { () async throws(GazeError) in ... }`.
 func gazeError(_ operation: () async throws -> Void) async -> GazeError? {
     do {
         try await operation()
-        Issue.record("expected a GazeError, but the job succeeded")
+        Issue.record("expected a GazeError, but the operation succeeded")
         return nil
     } catch let error as GazeError {
         return error
@@ -160,50 +76,6 @@ func gazeError(_ operation: () async throws -> Void) async -> GazeError? {
         Issue.record("expected a GazeError, got \(type(of: error)): \(error)")
         return nil
     }
-}
-
-// MARK: - Running tools without blocking the cooperative pool
-
-struct ProcessResult: Sendable {
-    var status: Int32
-    var stdout: Data
-    var stderr: String
-}
-
-/// Runs `executable` to completion; stdout and stderr go through files, so neither can fill a pipe.
-func runProcess(_ executable: URL, _ arguments: [String]) async throws -> ProcessResult {
-    let folder = try makeTemporaryFolder("GazeTool")
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let outURL = folder.appendingPathComponent("stdout"), errURL = folder.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = out
-    process.standardError = err
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
-    try? out.close()
-    try? err.close()
-    return ProcessResult(status: status, stdout: try Data(contentsOf: outURL),
-                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
-}
-
-/// Runs `tool` (ffmpeg or ffprobe, from PATH) and returns its stdout; throws when it fails.
-func runTool(_ tool: String, _ arguments: [String]) async throws -> Data {
-    let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/env"), [tool] + arguments)
-    guard result.status == 0 else {
-        throw TestMediaError(description: "\(tool) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-    }
-    return result.stdout
 }
 
 // MARK: - ffprobe / ffmpeg views of a file
