@@ -21,21 +21,24 @@ final class IrisLocator {
     static let step: Float = 1.0 / 40
     static let irisRadius: Float = 0.2
 
-    private var darkness = [Float](repeating: 0, count: columns * rows)
-    private var inside = [Float](repeating: 0, count: columns * rows)
+    /// How far the ring reaches from a centre, in grid cells; the darkness grid has this much zero margin
+    /// on every side so the filter needs no bounds checks.
+    static let reach = Int((irisRadius * 1.5 / step).rounded(.up))
+    static let paddedColumns = columns + 2 * reach
+
+    private var darkness = [Float](repeating: 0, count: paddedColumns * (rows + 2 * reach))
     private var scores = [Float](repeating: 0, count: columns * rows)
     private var sorted = [Float](repeating: 0, count: columns * rows)
-    /// (column, row) offsets of the disk and of the ring around it, precomputed once.
-    private let disk: [(Int, Int)]
-    private let ring: [(Int, Int)]
+    /// Offsets into the padded grid of the disk's cells and of the ring's, precomputed once.
+    private let disk: [Int]
+    private let ring: [Int]
 
     init() {
-        var disk: [(Int, Int)] = [], ring: [(Int, Int)] = []
-        let reach = Int((Self.irisRadius * 1.5 / Self.step).rounded(.up))
-        for dn in -reach...reach {
-            for du in -reach...reach {
+        var disk: [Int] = [], ring: [Int] = []
+        for dn in -Self.reach...Self.reach {
+            for du in -Self.reach...Self.reach {
                 let d = (Float(du * du + dn * dn)).squareRoot() * Self.step
-                if d <= Self.irisRadius { disk.append((du, dn)) } else if d <= Self.irisRadius * 1.5 { ring.append((du, dn)) }
+                if d <= Self.irisRadius { disk.append(dn * Self.paddedColumns + du) } else if d <= Self.irisRadius * 1.5 { ring.append(dn * Self.paddedColumns + du) }
             }
         }
         self.disk = disk
@@ -47,13 +50,18 @@ final class IrisLocator {
         let ringWeight = Float(disk.count) / Float(ring.count)
         var best: Float = 0
         // Candidate centres: the middle of the eye, where an iris can be while the person looks near the lens.
-        for row in 6..<(Self.rows - 6) {
-            for col in 6..<(Self.columns - 6) {
-                var score: Float = 0
-                for (du, dn) in disk { score += value(col + du, row + dn) }
-                for (du, dn) in ring { score -= value(col + du, row + dn) * ringWeight }
-                scores[row * Self.columns + col] = score
-                best = max(best, score)
+        darkness.withUnsafeBufferPointer { grid in
+            for row in 6..<(Self.rows - 6) {
+                for col in 6..<(Self.columns - 6) {
+                    let center = Self.padded(col, row)
+                    // Safe: every offset stays within `reach` cells of a cell inside the grid, i.e. in the margin.
+                    var inner: Float = 0, outer: Float = 0
+                    for offset in disk { inner += grid[center + offset] }
+                    for offset in ring { outer += grid[center + offset] }
+                    let score = inner - outer * ringWeight
+                    scores[row * Self.columns + col] = score
+                    best = max(best, score)
+                }
             }
         }
         guard best > 0 else { return nil }
@@ -76,10 +84,7 @@ final class IrisLocator {
     }
 
     @inline(__always)
-    private func value(_ col: Int, _ row: Int) -> Float {
-        guard col >= 0, col < Self.columns, row >= 0, row < Self.rows else { return 0 }
-        return darkness[row * Self.columns + col]
-    }
+    private static func padded(_ col: Int, _ row: Int) -> Int { (row + reach) * paddedColumns + col + reach }
 
     /// Fills the grid with how much darker than the eye's median each sample is (0 outside the lids).
     /// Returns the spread between the eye's bright and dark samples, and how many samples are inside.
@@ -89,15 +94,12 @@ final class IrisLocator {
         for row in 0..<Self.rows {
             for col in 0..<Self.columns {
                 let e = SIMD2<Float>((Float(col) + 0.5) * Self.step - 0.5, top + (Float(row) + 0.5) * Self.step)
-                let i = row * Self.columns + col
-                if eye.contains(e) {
-                    inside[i] = 1
-                    darkness[i] = bilinear(image, eye.toImage(e))
-                    sorted[count] = darkness[i]
+                // Luma for now, NaN outside the lids; turned into darkness below once the median is known.
+                let luma = eye.contains(e) ? bilinear(image, eye.toImage(e)) : .nan
+                darkness[Self.padded(col, row)] = luma
+                if !luma.isNaN {
+                    sorted[count] = luma
                     count += 1
-                } else {
-                    inside[i] = 0
-                    darkness[i] = 0
                 }
             }
         }
@@ -105,7 +107,12 @@ final class IrisLocator {
         sorted[0..<count].sort()
         let median = sorted[count / 2]
         let spread = sorted[count * 9 / 10] - sorted[count / 10]
-        for i in darkness.indices where inside[i] > 0 { darkness[i] = median - darkness[i] }
+        for row in 0..<Self.rows {
+            for col in 0..<Self.columns {
+                let i = Self.padded(col, row)
+                darkness[i] = darkness[i].isNaN ? 0 : median - darkness[i]
+            }
+        }
         return (spread, count)
     }
 }

@@ -24,8 +24,8 @@ public struct GazeOptions: Sendable, Equatable, Codable {
         if !EncoderSettings.presets.contains(encoder.preset) {
             throw GazeError(.unsupportedMedia, "Invalid setting: unknown x264 preset \"\(encoder.preset)\".")
         }
-        if detection.interval < 1 || detection.maxWidth < 160 {
-            throw GazeError(.unsupportedMedia, "Invalid setting: detection interval must be ≥ 1 and width ≥ 160.")
+        if min(detection.fullInterval, detection.searchInterval, detection.refreshInterval) < 1 || detection.maxPixels < 160 * 90 {
+            throw GazeError(.unsupportedMedia, "Invalid setting: detection intervals must be ≥ 1 and the detection size ≥ 160×90.")
         }
     }
 }

@@ -26,8 +26,8 @@ final class GazeCompositor {
         return total
     }
 
-    init(predictor: ShapePredictor, width: Int, height: Int, settings: CorrectionSettings, detection: DetectionSettings) throws(GazeError) {
-        tracker = try FaceTracker(predictor: predictor, width: width, height: height, settings: detection)
+    init(predictor: ShapePredictor, settings: CorrectionSettings, detection: DetectionSettings) throws(GazeError) {
+        tracker = try FaceTracker(predictor: predictor, settings: detection)
         self.settings = settings
     }
 

@@ -12,7 +12,8 @@ final class GazePipeline {
         var height: Int
         var duration: Double
         var frames: Int
-        var framesWithFace: Int
+        /// `nil` when faces were not looked for (intensity 0: nothing would change).
+        var framesWithFace: Int?
         var work: WorkClock
     }
 
@@ -63,9 +64,10 @@ final class GazePipeline {
             (encoder, videoOut) = (videoEncoder, out)
         }
 
-        let compositor = try GazeCompositor(predictor: predictor, width: Int(format.width), height: Int(format.height),
-                                            settings: options.correction, detection: options.detection)
+        let compositor = try GazeCompositor(predictor: predictor, settings: options.correction, detection: options.detection)
         let render = writer != nil && options.correction.intensity > 0
+        // At intensity 0 every frame goes to the encoder untouched, so there is nothing to look for.
+        let analyse = writer == nil || render
         let packet = try Self.packet(), decoded = try Self.frame(), encoded = try Self.packet()
         var work = WorkClock()
         var frames = 0, framesWithFace = 0
@@ -103,10 +105,12 @@ final class GazePipeline {
 
                 let frame = try converter.prepare(decoded)
                 let time = Double(pts) * av_q2d(decoder.timeBase)
-                let analysis = try compositor.process(frame, index: frames, time: time, render: render)
-                onFrame?(analysis)
+                if analyse {
+                    let analysis = try compositor.process(frame, index: frames, time: time, render: render)
+                    onFrame?(analysis)
+                    if !analysis.faces.isEmpty { framesWithFace += 1 }
+                }
                 frames += 1
-                if !analysis.faces.isEmpty { framesWithFace += 1 }
 
                 if let encoder {
                     pendingDurations[pts] = lastDuration
@@ -148,7 +152,7 @@ final class GazePipeline {
         let end = lastPTS + max(lastDuration, 0)
         return Result(width: Int(format.width), height: Int(format.height),
                       duration: Double(end - (firstPTS ?? 0)) * av_q2d(decoder.timeBase),
-                      frames: frames, framesWithFace: framesWithFace, work: work)
+                      frames: frames, framesWithFace: analyse ? framesWithFace : nil, work: work)
     }
 
     private static func packet() throws(GazeError) -> Packet {

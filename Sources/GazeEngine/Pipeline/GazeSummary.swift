@@ -5,7 +5,8 @@ public struct GazeSummary: Sendable, Codable, Equatable {
     /// Output duration in seconds.
     public var duration: Double
     public var frames: Int
-    public var framesWithFace: Int
+    /// Frames in which at least one face was found; `nil` at intensity 0, where faces are not looked for.
+    public var framesWithFace: Int?
     /// Size of the written MP4 in bytes (0 for analysis only).
     public var outputBytes: Int64
     /// Wall seconds per reported stage (`downloading`, `compositing`, `encoding`, `uploading`).
@@ -19,5 +20,18 @@ public struct GazeSummary: Sendable, Codable, Equatable {
         case outputBytes = "output_bytes"
         case stageSeconds = "stage_seconds"
         case workSeconds = "work_seconds"
+    }
+
+    /// Writes every key, `frames_with_face` as null when faces were not looked for: a stable shape for clients.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(duration, forKey: .duration)
+        try container.encode(frames, forKey: .frames)
+        try container.encode(framesWithFace, forKey: .framesWithFace)
+        try container.encode(outputBytes, forKey: .outputBytes)
+        try container.encode(stageSeconds, forKey: .stageSeconds)
+        try container.encode(workSeconds, forKey: .workSeconds)
     }
 }
