@@ -24,6 +24,7 @@ struct GazeBench: ParsableCommand {
     @Option(help: "The gaze-redirect binary (default: next to this one).") var engine: String?
     @Flag(help: "A quick smoke run on a tiny clip (for CI: checks the harness, not the speed).") var smoke = false
     @Flag(help: "Skip the 10 s / 60 s memory comparison.") var skipMemory = false
+    @Option(help: "Run only these inputs (comma-separated names: 1080p30, 720p, vertical-1080x1920).") var only: String?
 
     func run() throws {
         let folder = URL(fileURLWithPath: out)
@@ -34,7 +35,8 @@ struct GazeBench: ParsableCommand {
                                           seconds: seconds, smoke: smoke)
         let runner = Runner(binary: binary, folder: folder, crf: crf)
         var report = Report(machine: Report.machine(), runs: smoke ? 1 : runs)
-        for input in inputs.clips {
+        let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
+        for input in inputs.clips where wanted?.contains(input.name) ?? true {
             for preset in presets.split(separator: ",").map(String.init) {
                 report.rows.append(try runner.compare(input, preset: preset, rounds: smoke ? 1 : runs))
                 FileHandle.standardError.write(Data("bench: \(input.name) \(preset) done\n".utf8))

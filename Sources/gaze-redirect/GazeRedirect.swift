@@ -92,7 +92,9 @@ struct GazeRedirect: AsyncParsableCommand {
         let display = ProgressDisplay(style: progress.resolved)
         do {
             // FFmpeg's own log lines would interleave with the progress and the one-line error; -v shows them.
-            let engine = try GazeEngine(configuration: EngineConfiguration(modelPath: model, ffmpegLogLevel: verbose ? 32 : -8))
+            // One job per process: load the model only if this job looks at faces (not for intensity 0).
+            let engine = try GazeEngine(configuration: EngineConfiguration(
+                modelPath: model, ffmpegLogLevel: verbose ? 32 : -8, preloadModel: analyze || intensity > 0))
             let summary = try await withInterruptCancellation {
                 if analyze {
                     try await runAnalysis(engine, display: display)

@@ -71,17 +71,21 @@ public struct EngineConfiguration: Sendable {
     public var workDirectory: URL
     /// Timeout for a whole download or upload.
     public var transferTimeout: Duration
+    /// Load the landmark model when the engine is made (the default: a bad model fails at start-up), or
+    /// only when a job first needs it (a tool that may run only intensity-0 jobs saves the half second).
+    public var preloadModel: Bool
     /// libav* log level for the process (`AV_LOG_ERROR` = 16 by default; 32 shows encoder statistics).
     public var ffmpegLogLevel: Int32
 
     public init(modelPath: String? = nil, limits: EngineLimits = .init(),
                 workDirectory: URL = FileManager.default.temporaryDirectory, transferTimeout: Duration = .seconds(3600),
-                ffmpegLogLevel: Int32 = 16) {
+                ffmpegLogLevel: Int32 = 16, preloadModel: Bool = true) {
         self.modelPath = modelPath
         self.limits = limits
         self.workDirectory = workDirectory
         self.transferTimeout = transferTimeout
         self.ffmpegLogLevel = ffmpegLogLevel
+        self.preloadModel = preloadModel
     }
 }
 

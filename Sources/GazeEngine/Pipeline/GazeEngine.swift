@@ -30,16 +30,17 @@ public final class GazeEngine: Sendable {
     public let configuration: EngineConfiguration
     /// The model file that was loaded.
     public let modelPath: String
-    private let predictor: ShapePredictor
+    private let model: LandmarkModel
 
-    /// Loads the landmark model (about a second for the 100 MB file).
+    /// Finds the landmark model and, unless the configuration defers it, loads it (about half a second).
     /// - Throws: `model_unavailable` when no model is found or it cannot be read.
     public init(configuration: EngineConfiguration = .init()) throws(GazeError) {
         self.configuration = configuration
         // libav* logs per-stream chatter to stderr by default; a library must not, so errors only.
         av_log_set_level(configuration.ffmpegLogLevel)
         modelPath = try ModelLocator.locate(explicit: configuration.modelPath)
-        predictor = try ShapePredictor(contentsOf: modelPath)
+        model = LandmarkModel(path: modelPath)
+        if configuration.preloadModel { _ = try model.predictor() }
     }
 
     /// Redirects the gaze in `input` and writes an MP4 to `output`.
@@ -124,9 +125,9 @@ public final class GazeEngine: Sendable {
         let started = ContinuousClock.now
         meter.update(.compositing, 0)
         let cancellation = CancellationFlag()
-        let (predictor, limits) = (self.predictor, configuration.limits)
+        let (model, limits) = (self.model, configuration.limits)
         let result = try await onOwnThread(cancellation) { () throws(GazeError) in
-            try GazePipeline(input: source, output: output, options: options, predictor: predictor, limits: limits,
+            try GazePipeline(input: source, output: output, options: options, model: model, limits: limits,
                              cancellation: cancellation, meter: meter, onFrame: onFrame).run()
         }
         stages[Stage.compositing.rawValue] = seconds(since: started)

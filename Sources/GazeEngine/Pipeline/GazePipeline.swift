@@ -20,19 +20,19 @@ final class GazePipeline {
     private let input: String
     private let output: String?
     private let options: GazeOptions
-    private let predictor: ShapePredictor
+    private let model: LandmarkModel
     private let limits: EngineLimits
     private let cancellation: CancellationFlag
     private let meter: ProgressMeter
     private let onFrame: ((FrameAnalysis) -> Void)?
 
     /// - Parameter output: the MP4 to write, or `nil` to analyse only (no warp, no encode).
-    init(input: String, output: String?, options: GazeOptions, predictor: ShapePredictor, limits: EngineLimits,
+    init(input: String, output: String?, options: GazeOptions, model: LandmarkModel, limits: EngineLimits,
          cancellation: CancellationFlag, meter: ProgressMeter, onFrame: ((FrameAnalysis) -> Void)?) {
         self.input = input
         self.output = output
         self.options = options
-        self.predictor = predictor
+        self.model = model
         self.limits = limits
         self.cancellation = cancellation
         self.meter = meter
@@ -64,10 +64,11 @@ final class GazePipeline {
             (encoder, videoOut) = (videoEncoder, out)
         }
 
-        let compositor = try GazeCompositor(predictor: predictor, settings: options.correction, detection: options.detection)
         let render = writer != nil && options.correction.intensity > 0
         // At intensity 0 every frame goes to the encoder untouched, so there is nothing to look for.
         let analyse = writer == nil || render
+        let compositor = try analyse
+            ? GazeCompositor(predictor: model.predictor(), settings: options.correction, detection: options.detection) : nil
         let packet = try Self.packet(), decoded = try Self.frame(), encoded = try Self.packet()
         var work = WorkClock()
         var frames = 0, framesWithFace = 0
@@ -91,6 +92,7 @@ final class GazePipeline {
         func drainDecoder() throws(GazeError) {
             while try work.measure(.decode, { () throws(GazeError) in try decoder.receive(into: decoded) }) == .ready {
                 defer { decoded.unref() }
+                try cancellation.check()  // per frame too: one packet can release many frames when draining
                 // Strictly increasing timestamps, as the encoder requires; broken files can repeat one.
                 var pts = decoded.pointer.pointee.best_effort_timestamp
                 if pts == GAZE_AV_NOPTS_VALUE { pts = lastPTS == GAZE_AV_NOPTS_VALUE ? 0 : lastPTS + max(1, lastDuration) }
@@ -105,7 +107,7 @@ final class GazePipeline {
 
                 let frame = try converter.prepare(decoded)
                 let time = Double(pts) * av_q2d(decoder.timeBase)
-                if analyse {
+                if let compositor {
                     let analysis = try compositor.process(frame, index: frames, time: time, render: render)
                     onFrame?(analysis)
                     if !analysis.faces.isEmpty { framesWithFace += 1 }
@@ -148,7 +150,7 @@ final class GazePipeline {
         try writer?.finish()
         meter.update(.encoding, 1)
 
-        work.add(compositor.work)
+        if let compositor { work.add(compositor.work) }
         let end = lastPTS + max(lastDuration, 0)
         return Result(width: Int(format.width), height: Int(format.height),
                       duration: Double(end - (firstPTS ?? 0)) * av_q2d(decoder.timeBase),
