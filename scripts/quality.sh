@@ -2,7 +2,8 @@
 # Gaze quality table: for every clip, the independent referee compares the input with
 #   baseline  — a plain ffmpeg re-encode with the engine's encoder settings (the referee's noise floor),
 #   i0, i0.5, i1 — the engine at intensity 0, 0.5 and 1,
-# and prints one Markdown table. Usage: scripts/quality.sh [CLIP …]
+# and prints one Markdown table. Usage: scripts/quality.sh [--table-only] [CLIP …]
+# (--table-only reprints the table from the JSON of an earlier run.)
 # Defaults to every .mp4 in ../shared/fixtures (or Fixtures/). Needs ../shared/referee/gazeref.
 # Outputs and per-run JSON go to out/quality/ (QUALITY_OUT to change).
 set -euo pipefail
@@ -11,18 +12,22 @@ referee=${GAZEREF:-../shared/referee/gazeref}
 [[ -x $referee ]] || { echo "quality: referee not found at $referee (set GAZEREF)" >&2; exit 1; }
 out=${QUALITY_OUT:-out/quality}
 mkdir -p "$out"
+table_only=false
+if [[ ${1:-} == --table-only ]]; then table_only=true; shift; fi
 clips=("$@")
 if ((${#clips[@]} == 0)); then
     if compgen -G "../shared/fixtures/v*.mp4" >/dev/null; then clips=(../shared/fixtures/v*.mp4); else clips=(Fixtures/v*.mp4); fi
 fi
-swift build -c release --product gaze-redirect >&2
 bin=.build/release/gaze-redirect
 crf=${CRF:-20} preset=${PRESET:-medium}
+$table_only || swift build -c release --product gaze-redirect >&2
 
 for clip in "${clips[@]}"; do
+    $table_only && break
     name=$(basename "${clip%.*}")
     echo "quality: $name" >&2
-    ffmpeg -nostdin -v error -y -i "$clip" -map 0:v:0 -map '0:a:0?' -c:v libx264 -preset "$preset" -crf "$crf" \
+    # -fps_mode passthrough: keep every frame and timestamp as the engine does (variable frame rate too).
+    ffmpeg -nostdin -v error -y -i "$clip" -fps_mode passthrough -map 0:v:0 -map '0:a:0?' -c:v libx264 -preset "$preset" -crf "$crf" \
         -pix_fmt yuv420p -c:a copy -movflags +faststart "$out/$name.baseline.mp4"
     "$referee" compare "$clip" "$out/$name.baseline.mp4" --json "$out/$name.baseline.json" >/dev/null 2>&1
     for i in 0 0.5 1; do

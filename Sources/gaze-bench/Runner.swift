@@ -14,7 +14,8 @@ struct Runner {
         let output = folder.appendingPathComponent("outputs/\(input.name).\(preset).\(kind.rawValue)").path
         switch kind {
         case .ffmpeg:
-            return ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", input.path, "-map", "0:v:0", "-map", "0:a:0?",
+            // -fps_mode passthrough: every frame and timestamp kept, as the engine keeps them.
+            return ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", input.path, "-fps_mode", "passthrough", "-map", "0:v:0", "-map", "0:a:0?",
                     "-c:v", "libx264", "-preset", preset, "-crf", "\(crf)", "-pix_fmt", "yuv420p", "-c:a", "copy",
                     "-movflags", "+faststart", output + ".mp4"]
         case .intensity0, .intensity1:
