@@ -62,10 +62,15 @@ struct EyeWarpField {
 
 /// Applies `EyeWarpField`s to 8-bit planes in place. Owns a scratch copy of the source region, reused.
 final class EyeWarper {
+    /// How a row is computed: `simd` in production; `scalar` is the reference the SIMD kernel is tested against.
+    enum Kernel {
+        case simd, scalar
+    }
+
     private var scratch: [UInt8] = []
 
     /// Warps `plane`, whose pixels are `scale` times the luma plane's (1 for Y, 0.5 for 4:2:0 chroma).
-    func apply(_ field: EyeWarpField, to plane: Plane, scale: Float) {
+    func apply(_ field: EyeWarpField, to plane: Plane, scale: Float, kernel: Kernel = .simd) {
         let b = field.bounds
         let x0 = max(0, Int((b.x0 * scale).rounded(.down))), y0 = max(0, Int((b.y0 * scale).rounded(.down)))
         let x1 = min(plane.width, Int((b.x1 * scale).rounded(.up))), y1 = min(plane.height, Int((b.y1 * scale).rounded(.up)))
@@ -82,21 +87,69 @@ final class EyeWarper {
             for y in sy0..<sy1 {
                 (source + (y - sy0) * sw).update(from: plane.base + y * plane.stride + sx0, count: sw)
             }
-            let view = LumaView(base: UnsafePointer(source), width: sw, height: sh, stride: sw)
-            let origin = SIMD2<Float>(Float(sx0), Float(sy0))
-            let toLuma = 1 / scale
-            let d = field.displacement * scale
+            let row = RowWarp(field: field, source: LumaView(base: UnsafePointer(source), width: sw, height: sh, stride: sw),
+                              origin: SIMD2(Float(sx0), Float(sy0)), toLuma: 1 / scale, displacement: field.displacement * scale)
             for y in y0..<y1 {
-                let row = plane.base + y * plane.stride
-                for x in x0..<x1 {
-                    let p = SIMD2<Float>(Float(x), Float(y))
-                    // Pixel centres: a chroma sample covers 2×2 luma pixels centred half a pixel in.
-                    let w = field.weight(at: (p + 0.5) * toLuma - 0.5)
-                    guard w > 0 else { continue }
-                    let value = bilinear(view, p - d * w - origin)
-                    row[x] = UInt8(max(0, min(255, value + 0.5)))
+                // Safe: y is inside the plane and x0..<x1 inside its width.
+                switch kernel {
+                case .simd: row.simd(plane.base + y * plane.stride, y: y, from: x0, to: x1)
+                case .scalar: row.scalar(plane.base + y * plane.stride, y: y, from: x0, to: x1)
                 }
             }
+        }
+    }
+}
+
+/// One field applied along rows of a plane, reading from an untouched copy of the region.
+private struct RowWarp {
+    var field: EyeWarpField
+    var source: LumaView
+    var origin: SIMD2<Float>
+    var toLuma: Float
+    var displacement: SIMD2<Float>
+
+    /// The reference kernel: one pixel at a time.
+    func scalar(_ row: UnsafeMutablePointer<UInt8>, y: Int, from x0: Int, to x1: Int) {
+        for x in x0..<x1 {
+            let p = SIMD2<Float>(Float(x), Float(y))
+            // Pixel centres: a chroma sample covers 2×2 luma pixels centred half a pixel in.
+            let w = field.weight(at: (p + 0.5) * toLuma - 0.5)
+            guard w > 0 else { continue }
+            let value = bilinear(source, p - displacement * w - origin)
+            row[x] = UInt8(max(0, min(255, value + 0.5)))
+        }
+    }
+
+    /// Eight pixels at a time: the weight field and the sample positions in `SIMD8` lanes, with the same
+    /// operations in the same order as `scalar` (so the results are identical); the bilinear taps are
+    /// gathered per lane, since each lane samples its own place, and untouched lanes are never written.
+    func simd(_ row: UnsafeMutablePointer<UInt8>, y: Int, from x0: Int, to x1: Int) {
+        let eye = field.eye
+        let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
+        let inner = EyeWarpField.inner, outer = EyeWarpField.outer
+        let py = Float(y)
+        let dy = (py + 0.5) * toLuma - 0.5 - eye.center.y
+        var x = x0
+        while x < x1 {
+            let px = SIMD8<Float>(repeating: Float(x)) + lanes
+            let dx = (px + 0.5) * toLuma - 0.5 - eye.center.x
+            let u = (dx * eye.axisU.x + dy * eye.axisU.y) / eye.width
+            let n = (dx * eye.axisN.x + dy * eye.axisN.y) / eye.width
+            var radiusN = SIMD8<Float>(repeating: field.radiusDown)
+            radiusN.replace(with: field.radiusUp, where: n .< 0)
+            let qu = u / field.radiusU, qn = n / radiusN
+            let r = (qu * qu + qn * qn).squareRoot()
+            let t = pointwiseMax(.zero, pointwiseMin(SIMD8(repeating: 1), (outer - r) / (outer - inner)))
+            let w = t * t * (3 - 2 * t)
+            if w.max() > 0 {
+                let sx = px - displacement.x * w - origin.x
+                let sy = py - displacement.y * w - origin.y
+                for lane in 0..<min(8, x1 - x) where w[lane] > 0 {
+                    let value = bilinear(source, SIMD2(sx[lane], sy[lane]))
+                    row[x + lane] = UInt8(max(0, min(255, value + 0.5)))
+                }
+            }
+            x += 8
         }
     }
 }
