@@ -66,7 +66,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "GazeRedirectTests", dependencies: ["gaze-redirect", "GazeTestSupport"]),
+        .testTarget(name: "GazeRedirectTests", dependencies: ["gaze-redirect", "gaze-bench", "GazeTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -10,7 +10,9 @@ struct BenchInput: Codable {
 /// Builds the inputs once (kept between runs): H.264 talking-head clips with an AAC track, as phones and
 /// webcams deliver them — 1080p30 landscape, 720p, 1080×1920 vertical, and two lengths for the memory check.
 enum BenchInputs {
-    static func make(fixtures: URL, folder: URL, seconds: Int, smoke: Bool) throws -> (clips: [BenchInput], memory: [BenchInput]) {
+    /// Makes the clips `wanted` names (all when `nil`), and the memory pair when `memory` is set.
+    static func make(fixtures: URL, folder: URL, seconds: Int, smoke: Bool, wanted: Set<String>?, memory withMemory: Bool)
+        throws -> (clips: [BenchInput], memory: [BenchInput]) {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let webcam = fixtures.appendingPathComponent("v02_nvvfx_webcam_looking_sideways_1080p.mp4").path
         let frontal = fixtures.appendingPathComponent("v01_nvvfx_webcam_frontal_1080p.mp4").path
@@ -18,15 +20,17 @@ enum BenchInputs {
         if smoke {
             return ([try clip("smoke-360p", from: webcam, filter: "scale=640:360", seconds: 2, folder: folder)], [])
         }
-        let clips = [
-            try clip("1080p30", from: webcam, filter: "fps=30", seconds: seconds, folder: folder),
-            try clip("720p", from: twoPeople, filter: "fps=25", seconds: seconds, folder: folder),
-            try clip("vertical-1080x1920", from: frontal, filter: "crop=608:1080,scale=1080:1920,fps=30", seconds: seconds, folder: folder),
+        let recipes = [
+            ("1080p30", webcam, "fps=30"),
+            ("720p", twoPeople, "fps=25"),
+            ("vertical-1080x1920", frontal, "crop=608:1080,scale=1080:1920,fps=30"),
         ]
-        let memory = [
+        let clips = try recipes.filter { wanted?.contains($0.0) ?? true }
+            .map { try clip($0.0, from: $0.1, filter: $0.2, seconds: seconds, folder: folder) }
+        let memory = withMemory ? [
             try clip("1080p30-10s", from: webcam, filter: "fps=30", seconds: 10, folder: folder),
             try clip("1080p30-60s", from: webcam, filter: "fps=30", seconds: 60, folder: folder),
-        ]
+        ] : []
         return (clips, memory)
     }
 

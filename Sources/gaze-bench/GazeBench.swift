@@ -31,20 +31,18 @@ struct GazeBench: ParsableCommand {
         let binary = engine ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("gaze-redirect").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw BenchError("no gaze-redirect at \(binary)") }
+        let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
         let inputs = try BenchInputs.make(fixtures: URL(fileURLWithPath: fixtures), folder: folder.appendingPathComponent("inputs"),
-                                          seconds: seconds, smoke: smoke)
+                                          seconds: seconds, smoke: smoke, wanted: wanted, memory: !skipMemory && !smoke)
         let runner = Runner(binary: binary, folder: folder, crf: crf)
         var report = Report(machine: Report.machine(), runs: smoke ? 1 : runs)
-        let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
-        for input in inputs.clips where wanted?.contains(input.name) ?? true {
+        for input in inputs.clips {
             for preset in presets.split(separator: ",").map(String.init) {
                 report.rows.append(try runner.compare(input, preset: preset, rounds: smoke ? 1 : runs))
                 FileHandle.standardError.write(Data("bench: \(input.name) \(preset) done\n".utf8))
             }
         }
-        if !skipMemory, !smoke {
-            for input in inputs.memory { report.memory.append(try runner.memory(input)) }
-        }
+        for input in inputs.memory { report.memory.append(try runner.memory(input)) }
         let json = folder.appendingPathComponent("bench.json")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -151,3 +151,34 @@ private enum CLI {
         return try await runProcess(binary, arguments)
     }
 }
+
+/// A smoke run of the benchmark harness: it runs all four contenders and writes its report. Speed is not
+/// asserted (that is what the benchmark itself is for), only that the harness measures something.
+@Suite("gaze-bench smoke")
+struct BenchSmokeTests {
+    @Test("--smoke writes a report with every contender measured")
+    func smoke() async throws {
+        let engine = try #require(CLI.binary, "gaze-redirect was not found beside the test bundle")
+        let bench = engine.deletingLastPathComponent().appendingPathComponent("gaze-bench")
+        try #require(FileManager.default.isExecutableFile(atPath: bench.path), "gaze-bench was not built beside gaze-redirect")
+        let folder = try makeTemporaryFolder("BenchSmoke")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await runProcess(bench, ["--smoke", "--fixtures", packageRoot().appendingPathComponent("Fixtures").path,
+                                                  "--out", folder.path, "--engine", engine.path])
+        #expect(result.status == 0, "gaze-bench failed: \(result.stderr)")
+        let data = try Data(contentsOf: folder.appendingPathComponent("bench.json"))
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows.count == 2, "one row per preset")
+        for row in rows {
+            let contenders = try #require(row["contenders"] as? [String: [String: Any]])
+            #expect(Set(contenders.keys) == ["ffmpeg", "intensity0", "intensity1", "analysis"])
+            for (name, contender) in contenders {
+                #expect((contender["fps"] as? Double ?? 0) > 0, "\(name) has no fps")
+                #expect((contender["peakRSSMegabytes"] as? Double ?? 0) > 0, "\(name) has no peak RSS")
+            }
+            #expect((row["frames"] as? Int) == 60)
+        }
+        #expect(result.stdoutText.contains("| smoke-360p |"), "the Markdown table is printed")
+    }
+}
