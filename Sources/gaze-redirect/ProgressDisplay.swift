@@ -39,7 +39,11 @@ final class AnalysisSink: Sendable {
     private let handle: FileHandle
     private let staging: String?
     private let destination: String
-    private let encoder = Mutex(JSONEncoder())
+    private let encoder: Mutex<JSONEncoder> = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase  // the same key style as the summary and the API
+        return Mutex(encoder)
+    }()
 
     init(path: String) throws(GazeError) {
         destination = path
