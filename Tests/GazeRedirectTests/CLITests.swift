@@ -100,7 +100,7 @@ struct CLITests {
             #expect(record["time"] is Double || record["time"] is Int, "line \(number + 1): no time")
             #expect(record["faces"] is [Any], "line \(number + 1): no faces array")
         }
-        #expect(lines.contains { $0.contains("\"eyeLandmarks\"") }, "no face was found in any frame")
+        #expect(lines.contains { $0.contains("\"eye_landmarks\"") }, "no face was found in any frame")
     }
 
     @Test("-n with an existing output fails and leaves that file untouched")
