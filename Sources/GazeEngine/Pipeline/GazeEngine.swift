@@ -54,9 +54,7 @@ public final class GazeEngine: Sendable {
     public func process(input: MediaLocation, output: MediaLocation, options: GazeOptions = .init(),
                         progress: @escaping @Sendable (GazeProgress) -> Void = { _ in }) async throws(GazeError) -> GazeSummary {
         try options.validate()
-        let uploads: Bool
-        if case .url = output { uploads = true } else { uploads = false }
-        let meter = ProgressMeter(downloads: isURL(input), uploads: uploads, report: progress)
+        let meter = ProgressMeter(downloads: isURL(input), uploads: isURL(output), report: progress)
         let staging = try staging(for: output)
         defer { try? FileManager.default.removeItem(atPath: staging) }  // a no-op once renamed into place
 
@@ -73,9 +71,7 @@ public final class GazeEngine: Sendable {
             stageSeconds[Stage.uploading.rawValue] = seconds(since: started)
         }
         meter.finish(.encoding)
-        return GazeSummary(width: result.width, height: result.height, duration: result.duration, frames: result.frames,
-                           framesWithFace: result.framesWithFace, outputBytes: bytes, stageSeconds: stageSeconds,
-                           workSeconds: result.work.seconds)
+        return GazeSummary(result, outputBytes: bytes, stageSeconds: stageSeconds)
     }
 
     /// Runs decode → faces → eyes without writing video, handing each frame's findings to `onFrame`.
@@ -87,8 +83,7 @@ public final class GazeEngine: Sendable {
         let meter = ProgressMeter(downloads: isURL(input), uploads: false, report: progress)
         let (result, stages) = try await run(input: input, output: nil, options: options, meter: meter, onFrame: onFrame)
         meter.finish(.compositing)
-        return GazeSummary(width: result.width, height: result.height, duration: result.duration, frames: result.frames,
-                           framesWithFace: result.framesWithFace, outputBytes: 0, stageSeconds: stages, workSeconds: result.work.seconds)
+        return GazeSummary(result, outputBytes: 0, stageSeconds: stages)
     }
 
     // MARK: - Job steps

@@ -41,25 +41,26 @@ final class ProgressMeter: Sendable {
 
     /// Reports `fraction` (0…1, clamped) of `stage`; a lower figure than already reported is held.
     func update(_ stage: Stage, _ fraction: Double) {
-        let progress: GazeProgress? = state.withLock { state in
+        publish { state in
             let span = state.spans[stage] ?? (0, 0)
             let f = fraction.isFinite ? min(1, max(0, fraction)) : 0
             let percent = max(state.last?.percent ?? 0, min(100, Int((span.start + f * span.width).rounded(.down))))
-            let next = GazeProgress(stage: stage, percent: percent)
-            guard next != state.last else { return nil }
-            state.last = next
-            return next
+            return GazeProgress(stage: stage, percent: percent)
         }
-        if let progress { report(progress) }
     }
 
     /// Marks the whole job done.
     func finish(_ stage: Stage) {
+        publish { state in GazeProgress(stage: state.last?.stage ?? stage, percent: 100) }
+    }
+
+    /// Records the report `next` computes from the state, and sends it (outside the lock) if it is news.
+    private func publish(_ next: (State) -> GazeProgress) {
         let progress: GazeProgress? = state.withLock { state in
-            let next = GazeProgress(stage: state.last?.stage ?? stage, percent: 100)
-            guard next != state.last else { return nil }
-            state.last = next
-            return next
+            let report = next(state)
+            guard report != state.last else { return nil }
+            state.last = report
+            return report
         }
         if let progress { report(progress) }
     }

@@ -14,6 +14,17 @@ public struct GazeSummary: Sendable, Codable, Equatable {
     /// Wall seconds inside the frame loop per kind of work (`decode`, `detect`, `landmarks`, `iris`, `warp`, `encode`).
     public var workSeconds: [String: Double]
 
+    init(_ result: GazePipeline.Result, outputBytes: Int64, stageSeconds: [String: Double]) {
+        width = result.width
+        height = result.height
+        duration = result.duration
+        frames = result.frames
+        framesWithFace = result.framesWithFace
+        self.outputBytes = outputBytes
+        self.stageSeconds = stageSeconds
+        workSeconds = result.work.seconds
+    }
+
     enum CodingKeys: String, CodingKey {
         case width, height, duration, frames
         case framesWithFace = "frames_with_face"
