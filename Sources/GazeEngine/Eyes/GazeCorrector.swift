@@ -61,8 +61,11 @@ struct GazeCorrector {
             total += weight
             confidence = max(confidence, iris.confidence)
         }
+        // Seconds since the previous frame of this face (capped: a gap is not a reason to jump); nil at first.
+        let dt = lastTime.map { Float(max(0, min(0.2, time - $0))) }
+        lastTime = time
         let openness = eyes.map { $0?.aspectRatio ?? 0 }.min() ?? 0
-        let openFactor = blinkGate(openness, at: time)
+        let openFactor = blinkGate(openness, dt: dt)
         var gaze: SIMD2<Float>?
         var target: Float = 0
         if total > 0.05 {
@@ -78,7 +81,7 @@ struct GazeCorrector {
             target *= openFactor
             target *= Self.smoothstep(0.15, 0.45, confidence)
         }
-        rampWeight(toward: target, at: time)
+        rampWeight(toward: target, dt: dt)
 
         var fields: [EyeWarpField] = []
         if let gaze, weight > 0, settings.intensity > 0 {
@@ -106,20 +109,19 @@ struct GazeCorrector {
     }
 
     /// 1 for open eyes, 0 for shut or blinking ones, smooth between; updates the openness baseline.
-    private mutating func blinkGate(_ openness: Float, at time: Double) -> Float {
+    private mutating func blinkGate(_ openness: Float, dt: Float?) -> Float {
         let baseline = openBaseline ?? openness
         let ratio = openness / max(baseline, 0.01)
         let gate = Self.smoothstep(Self.blinkRatio, Self.openRatio, ratio) * Self.smoothstep(Self.shutAspect, Self.openingAspect, openness)
         // Follow the baseline over about two seconds, and not at all during a blink.
-        let dt = Float(lastTime.map { max(0, min(0.2, time - $0)) } ?? 0)
-        if gate > 0.9 || openBaseline == nil { openBaseline = baseline + (openness - baseline) * min(1, dt / 2) }
+        if gate > 0.9 || openBaseline == nil { openBaseline = baseline + (openness - baseline) * min(1, (dt ?? 0) / 2) }
         return gate
     }
 
     /// Rises over about 250 ms and falls over about 80 ms: a closing lid must stop the warp at once.
-    private mutating func rampWeight(toward target: Float, at time: Double) {
-        let dt = Float(lastTime.map { max(0, min(0.2, time - $0)) } ?? 1)
-        lastTime = time
+    /// A face's first frame takes its target at once.
+    private mutating func rampWeight(toward target: Float, dt: Float?) {
+        let dt = dt ?? 1
         if target > weight { weight = min(target, weight + 4 * dt) } else { weight = max(target, weight - 12 * dt) }
     }
 

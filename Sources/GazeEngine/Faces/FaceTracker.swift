@@ -135,8 +135,7 @@ final class FaceTracker {
         }
         for index in tracks.indices where !matched.contains(index) {
             // A track sitting on a face that a detection claimed for another track has drifted: a duplicate.
-            let center = tracks[index].box.center
-            let claimed = found.contains { center.x > $0.left && center.x < $0.right && center.y > $0.top && center.y < $0.bottom }
+            let claimed = found.contains { $0.contains(tracks[index].box.center) }
             tracks[index].unconfirmed += claimed ? 2 : 1
         }
         tracks.removeAll { $0.unconfirmed >= 2 }
@@ -164,7 +163,7 @@ final class FaceTracker {
                 .map { $0.scaled(by: Float(window.width) / Float(width)) }
                 .map { FaceBox(left: $0.left + origin.x, top: $0.top + origin.y, right: $0.right + origin.x, bottom: $0.bottom + origin.y) }
             // The detection nearest the face's centre, if it overlaps what we had at all.
-            let near = found.filter { $0.iou(box) > 0.1 || (box.center.x > $0.left && box.center.x < $0.right && box.center.y > $0.top && box.center.y < $0.bottom) }
+            let near = found.filter { $0.iou(box) > 0.1 || $0.contains(box.center) }
             guard let best = near.min(by: { distance($0.center, box.center) < distance($1.center, box.center) }) else { return false }
             track.confirm(with: best)
             return true

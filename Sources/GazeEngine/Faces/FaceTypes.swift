@@ -30,6 +30,11 @@ public struct FaceBox: Sendable, Equatable {
         FaceBox(left: left * factor, top: top * factor, right: right * factor, bottom: bottom * factor)
     }
 
+    /// Whether `point` lies strictly inside the box.
+    func contains(_ point: SIMD2<Float>) -> Bool {
+        point.x > left && point.x < right && point.y > top && point.y < bottom
+    }
+
     /// Intersection over union, used to match detections to tracked faces.
     func iou(_ other: FaceBox) -> Float {
         let w = max(0, min(right, other.right) - max(left, other.left))
