@@ -16,7 +16,6 @@
 static inline int gaze_averror(int posix_error) { return AVERROR(posix_error); }
 static const int GAZE_AVERROR_EOF = AVERROR_EOF;
 static const int GAZE_AVERROR_EAGAIN = AVERROR(EAGAIN);
-static const int GAZE_AVERROR_HTTP_NOT_FOUND = AVERROR_HTTP_NOT_FOUND;
 static const int GAZE_AVERROR_INVALIDDATA = AVERROR_INVALIDDATA;
 static const int64_t GAZE_AV_NOPTS_VALUE = AV_NOPTS_VALUE;
 static const int GAZE_AV_TIME_BASE = AV_TIME_BASE;

@@ -45,7 +45,8 @@ struct GazeCorrector {
                          iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
         var smoothed = landmarks.points
         for i in 0..<12 { smoothed[36 + i] = pointFilters[i].filter(landmarks.points[36 + i], at: time) }
-        let eyes = [EyeGeometry(points: smoothed[36...41]), EyeGeometry(points: smoothed[42...47])]
+        let smoothedMarks = FaceLandmarks(points: smoothed)
+        let eyes = [EyeGeometry(points: smoothedMarks.leftEye), EyeGeometry(points: smoothedMarks.rightEye)]
         let irises = eyes.map { eye in eye.flatMap { locator.locate(in: luma, eye: $0) } }
         let yaw = Self.headYawDegrees(smoothed)
 

@@ -15,8 +15,6 @@ struct FFmpegError: Error, CustomStringConvertible {
         }
         return "\(function): \(text)"
     }
-
-    var isEndOfFile: Bool { code == GAZE_AVERROR_EOF }
 }
 
 /// Returns `result` when it is not negative, else throws it as an `FFmpegError` naming `function`.

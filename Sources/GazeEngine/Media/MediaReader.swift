@@ -62,12 +62,6 @@ final class MediaReader {
         return Double(stream.duration) * av_q2d(stream.time_base)
     }
 
-    /// The output format's short name guess is not needed: the input's own format name, for messages.
-    var formatName: String {
-        guard let name = context?.pointee.iformat?.pointee.name else { return "unknown" }
-        return String(cString: name)
-    }
-
     /// Reads the next packet of a kept stream into `packet`; `false` at end of file.
     ///
     /// A read error other than end of file is an error, never silently the end of the video.
