@@ -60,6 +60,7 @@ let package = Package(
             name: "GazeEngineTests",
             dependencies: [
                 "GazeEngine", "CFFmpeg", "GazeTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

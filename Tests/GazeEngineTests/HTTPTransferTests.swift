@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import GazeTestSupport
+import NIOCore
 import NIOConcurrencyHelpers
 import Testing
 
@@ -16,9 +18,14 @@ struct HTTPTransferTests {
         })
     }
 
-    private static func transfer(maxDownloadBytes: Int64 = 1 << 30, timeout: Duration = .seconds(20)) -> HTTPTransfer {
-        HTTPTransfer(maxDownloadBytes: maxDownloadBytes, timeout: timeout)
+    private static func transfer(
+        maxDownloadBytes: Int64 = 1 << 30, timeout: Duration = .seconds(20), policy: AddressPolicy = .allowAll
+    ) -> HTTPTransfer {
+        HTTPTransfer(maxDownloadBytes: maxDownloadBytes, timeout: timeout, policy: policy)
     }
+
+    /// Public addresses only, except the test server's 127.0.0.1, so the first hop connects and later ones are checked.
+    private static let publicAndTestServer = AddressPolicy.publicOnly.allowing([.v4(0x7F00_0001)])
 
     /// Downloads `path` from a server with `routes` into a fresh folder and returns the ``GazeError`` the
     /// download fails with; checks that it leaves no file at the destination.
@@ -128,8 +135,110 @@ struct HTTPTransferTests {
             let error = await gazeError {
                 try await Self.transfer().download(from: server.url("/four"), to: destination) { _ in }
             }
-            #expect(error?.code == .invalidSource)
+            #expect(error == .invalidSource("Source URL redirected more than 3 times."))
             #expect(!FileManager.default.fileExists(atPath: destination.path))
+        }
+    }
+
+    @Test func redirectsAreCountedAndCheckedHopByHopUnderAPolicy() async throws {
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appending(path: "source.mp4")
+        let bytes = Self.sampleBytes(10_000)
+        try bytes.write(to: source)
+        try await LocalHTTPServer.with(routes: ["/clip.mp4": .file(source)]) { server in
+            server.addRedirectChain(from: "/three", hops: 3, to: "/clip.mp4")
+            server.addRedirectChain(from: "/four", hops: 4, to: "/clip.mp4")
+            let transfer = Self.transfer(policy: Self.publicAndTestServer)
+            let destination = directory.appending(path: "via-three.mp4")
+            try await transfer.download(from: server.url("/three"), to: destination) { _ in }
+            #expect(try Data(contentsOf: destination) == bytes)
+            let error = await gazeError {
+                try await transfer.download(from: server.url("/four"), to: directory.appending(path: "via-four.mp4")) { _ in }
+            }
+            #expect(error == .invalidSource("Source URL redirected more than 3 times."))
+        }
+    }
+
+    @Test(arguments: [
+        ("http://10.0.0.1/clip.mp4", "its host is a private address (10.0.0.1)"),
+        ("http://169.254.169.254/latest/meta-data/", "its host is a cloud metadata address (169.254.169.254)"),
+        ("http://[::ffff:127.0.0.2]/", "its host is a loopback address (::ffff:127.0.0.2)"),
+        ("http://localhost/clip.mp4", "its host is a loopback name (localhost)"),
+    ])
+    func redirectToANonPublicHostIsRefused(location: String, reason: String) async throws {
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let destination = directory.appending(path: "downloaded.mp4")
+        try await LocalHTTPServer.with(routes: ["/start": .redirect(to: location)]) { server in
+            let error = await gazeError {
+                try await Self.transfer(policy: Self.publicAndTestServer).download(from: server.url("/start"), to: destination) { _ in }
+            }
+            #expect(error == .invalidSource("Source URL is not allowed: after a redirect, \(reason)."))
+        }
+        #expect(!FileManager.default.fileExists(atPath: destination.path))
+    }
+
+    @Test func publicOnlyRefusesALoopbackSourceWithoutConnecting() async throws {
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appending(path: "source.mp4")
+        try Self.sampleBytes(1000).write(to: source)
+        try await LocalHTTPServer.with(routes: ["/clip.mp4": .file(source)]) { server in
+            let error = await gazeError {
+                try await Self.transfer(policy: .publicOnly).download(
+                    from: server.url("/clip.mp4"), to: directory.appending(path: "out.mp4")) { _ in }
+            }
+            #expect(error == .invalidSource("Source URL is not allowed: its host is a loopback address (127.0.0.1)."))
+            #expect(server.lastRequestHeaders("/clip.mp4") == nil)
+        }
+    }
+
+    @Test func publicOnlyRefusesALoopbackUploadTarget() async throws {
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appending(path: "output.mp4")
+        try Self.sampleBytes(1000).write(to: file)
+        try await LocalHTTPServer.with { server in
+            let error = await gazeError {
+                try await Self.transfer(policy: .publicOnly).upload(file: file, to: server.url("/out.mp4")) { _ in }
+            }
+            #expect(error == .outputFailed("Output URL is not allowed: its host is a loopback address (127.0.0.1)."))
+            #expect(server.uploads.isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: AddressPolicyTests.loopbackAlias != nil, "/etc/hosts has no loopback name other than localhost"))
+    func aNamedHostIsConnectedToAtItsCheckedAddress() async throws {
+        let name = try #require(AddressPolicyTests.loopbackAlias)
+        let directory = try makeTemporaryFolder("HTTPTransferTests")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appending(path: "source.mp4")
+        let bytes = Self.sampleBytes(5000)
+        try bytes.write(to: source)
+        try await LocalHTTPServer.with(routes: ["/clip.mp4": .file(source)]) { server in
+            let port = try #require(server.baseURL.port)
+            let url = try #require(URL(string: "http://\(name):\(port)/clip.mp4"))
+            let destination = directory.appending(path: "named.mp4")
+            try await Self.transfer(policy: Self.publicAndTestServer).download(from: url, to: destination) { _ in }
+            #expect(try Data(contentsOf: destination) == bytes)
+            // The Host header keeps the name even though the connection went to the pinned address.
+            let headers = server.lastRequestHeaders("/clip.mp4") ?? []
+            #expect(headers.contains { $0.0.lowercased() == "host" && $0.1.hasPrefix(name) })
+        }
+    }
+
+    @Test func pinnedRequestsReturnRedirectsAsIs() async throws {
+        try await LocalHTTPServer.with(routes: ["/hook": .redirect(to: "/elsewhere")]) { server in
+            var request = HTTPClientRequest(url: server.url("/hook").absoluteString)
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(string: "{}"))
+            let (status, location) = try await PinnedHTTP.execute(
+                request, policy: Self.publicAndTestServer, deadline: .now() + .seconds(10)
+            ) { response in (response.status.code, response.headers.first(name: "Location")) }
+            #expect(status == 302)
+            #expect(location == "/elsewhere")
+            #expect(server.lastRequestHeaders("/elsewhere") == nil)
         }
     }
 

@@ -76,16 +76,20 @@ public struct EngineConfiguration: Sendable {
     public var preloadModel: Bool
     /// libav* log level for the process (`AV_LOG_ERROR` = 16 by default; 32 shows encoder statistics).
     public var ffmpegLogLevel: Int32
+    /// Which hosts source downloads and output uploads may reach: everything by default (a tool run by the
+    /// person it fetches for); `.publicOnly` for a server that fetches URLs its users supply.
+    public var addressPolicy: AddressPolicy
 
     public init(modelPath: String? = nil, limits: EngineLimits = .init(),
                 workDirectory: URL = FileManager.default.temporaryDirectory, transferTimeout: Duration = .seconds(3600),
-                ffmpegLogLevel: Int32 = 16, preloadModel: Bool = true) {
+                ffmpegLogLevel: Int32 = 16, preloadModel: Bool = true, addressPolicy: AddressPolicy = .allowAll) {
         self.modelPath = modelPath
         self.limits = limits
         self.workDirectory = workDirectory
         self.transferTimeout = transferTimeout
         self.ffmpegLogLevel = ffmpegLogLevel
         self.preloadModel = preloadModel
+        self.addressPolicy = addressPolicy
     }
 }
 

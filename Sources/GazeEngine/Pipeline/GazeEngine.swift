@@ -88,8 +88,9 @@ public final class GazeEngine: Sendable {
 
     // MARK: - Job steps
 
-    private var transfer: HTTPTransfer {
-        HTTPTransfer(maxDownloadBytes: configuration.limits.maxFileBytes, timeout: configuration.transferTimeout)
+    var transfer: HTTPTransfer {
+        HTTPTransfer(maxDownloadBytes: configuration.limits.maxFileBytes, timeout: configuration.transferTimeout,
+                     policy: configuration.addressPolicy)
     }
 
     /// Downloads the source when needed, then runs the pipeline on a thread of its own.
@@ -165,8 +166,8 @@ private func seconds(since start: ContinuousClock.Instant) -> Double {
 
 /// Runs blocking FFmpeg/dlib work on a dedicated thread, so it never blocks the cooperative pool, and turns
 /// task cancellation into the pipeline's flag.
-private func onOwnThread<T: Sendable>(_ cancellation: CancellationFlag,
-                                      _ body: @escaping @Sendable () throws(GazeError) -> T) async throws(GazeError) -> T {
+func onOwnThread<T: Sendable>(_ cancellation: CancellationFlag,
+                              _ body: @escaping @Sendable () throws(GazeError) -> T) async throws(GazeError) -> T {
     let result: Result<T, GazeError> = await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in
             let thread = Thread { continuation.resume(returning: Result { () throws(GazeError) in try body() }) }

@@ -4,27 +4,37 @@ import NIOCore
 
 /// Moves sources in and outputs out over HTTP(S), streaming to and from disk, and maps every failure to a ``GazeError``.
 ///
-/// Redirects: a download follows at most ``maxRedirects`` of them; an upload follows none. Redirect policy is a
-/// per-client setting in AsyncHTTPClient (`HTTPClient.shared` follows up to 20), so both limits are enforced here
-/// from the response's `history`, whatever client is passed in.
+/// Every request goes through ``PinnedHTTP``, one hop at a time, so the ``AddressPolicy`` sees every host
+/// contacted. Redirects: a download follows at most ``maxRedirects`` of them, each target checked again; an
+/// upload follows none.
 struct HTTPTransfer: Sendable {
     /// The most redirects a download may follow before it fails.
     static let maxRedirects = 3
+    /// The statuses a download follows when they carry a `Location`.
+    private static let redirectStatuses: Set<UInt> = [301, 302, 303, 307, 308]
 
-    let client: HTTPClient
     /// The largest source body accepted, checked against `Content-Length` and again while streaming.
     let maxDownloadBytes: Int64
     /// The longest a whole transfer may take. A connection that goes silent is also ended by the client's read timeout.
     let timeout: Duration
+    /// Which hosts may be contacted, on the first request and after every redirect.
+    let policy: AddressPolicy
 
     /// - Parameters:
-    ///   - client: The client to use; the process-wide `HTTPClient.shared` unless a test or caller needs its own.
     ///   - maxDownloadBytes: The largest source body accepted.
     ///   - timeout: The longest a whole download or upload may take.
-    init(client: HTTPClient = .shared, maxDownloadBytes: Int64, timeout: Duration) {
-        self.client = client
+    ///   - policy: Which hosts may be contacted; everything by default, as a command-line tool wants.
+    init(maxDownloadBytes: Int64, timeout: Duration, policy: AddressPolicy = .allowAll) {
         self.maxDownloadBytes = maxDownloadBytes
         self.timeout = timeout
+        self.policy = policy
+    }
+
+    /// Client settings for both directions: bodies decompressed up to 25×, as `HTTPClient.shared` did before.
+    private static var configuration: HTTPClient.Configuration {
+        var configuration = PinnedHTTP.defaultConfiguration
+        configuration.decompression = .enabled(limit: .ratio(25))
+        return configuration
     }
 
     /// Downloads `url` into the file at `destination`, replacing it, without holding the body in memory.
@@ -34,21 +44,60 @@ struct HTTPTransfer: Sendable {
     func download(
         from url: URL, to destination: URL, progress: @Sendable (_ fraction: Double?) -> Void
     ) async throws(GazeError) {
-        var createdDestination = false
         do {
             guard Self.isHTTP(url) else { throw GazeError.invalidSource("Source URL must be an http or https URL.") }
             let deadline = NIODeadline.now() + TimeAmount(timeout)
-            let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), deadline: deadline)
-            guard response.history.count - 1 <= Self.maxRedirects else {
-                throw GazeError.invalidSource("Source URL redirected more than \(Self.maxRedirects) times.")
+            var current = url
+            var redirects = 0
+            while true {
+                let next: URL?
+                do {
+                    next = try await PinnedHTTP.execute(
+                        HTTPClientRequest(url: current.absoluteString), policy: policy, deadline: deadline,
+                        configuration: Self.configuration
+                    ) { response in
+                        if let target = try Self.redirectTarget(of: response, from: current) { return target }
+                        try await save(response, to: destination, deadline: deadline, progress: progress)
+                        return nil
+                    }
+                } catch let refusal as URLRefusal where redirects > 0 && refusal.kind == .notAllowed {
+                    throw GazeError.invalidSource("Source URL is not allowed: after a redirect, \(refusal).")
+                }
+                guard let next else { return }
+                guard redirects < Self.maxRedirects else {
+                    throw GazeError.invalidSource("Source URL redirected more than \(Self.maxRedirects) times.")
+                }
+                redirects += 1
+                current = next
             }
-            let status = response.status.code
-            guard (200..<300).contains(status) else { throw GazeError.invalidSource("Source URL returned \(status).") }
-            let expected = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
-            if let expected, expected > maxDownloadBytes { throw tooLarge() }
+        } catch {
+            throw Self.mapped(error, subject: "Source URL", code: .invalidSource)
+        }
+    }
 
-            let file = try Self.openForWriting(destination)
-            createdDestination = true
+    /// Where a redirect answer points, resolved against the URL that gave it; `nil` for any other answer.
+    private static func redirectTarget(of response: HTTPClientResponse, from url: URL) throws(GazeError) -> URL? {
+        guard redirectStatuses.contains(response.status.code), let location = response.headers.first(name: "Location")
+        else { return nil }
+        guard let target = URL(string: location, relativeTo: url)?.absoluteURL else {
+            throw .invalidSource("Source URL redirected to an invalid URL.")
+        }
+        guard isHTTP(target) else { throw .invalidSource("Source URL redirected to a URL that is not http or https.") }
+        return target
+    }
+
+    /// Streams an accepted response's body into `destination`, removing the file again if anything fails.
+    private func save(
+        _ response: HTTPClientResponse, to destination: URL, deadline: NIODeadline,
+        progress: @Sendable (_ fraction: Double?) -> Void
+    ) async throws {
+        let status = response.status.code
+        guard (200..<300).contains(status) else { throw GazeError.invalidSource("Source URL returned \(status).") }
+        let expected = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
+        if let expected, expected > maxDownloadBytes { throw tooLarge() }
+
+        let file = try Self.openForWriting(destination)
+        do {
             defer { try? file.close() }
             var received: Int64 = 0
             var reported: Int64 = 0
@@ -74,8 +123,8 @@ struct HTTPTransfer: Sendable {
             try Task.checkCancellation()
             if received != reported { progress(expected.map { _ in 1 }) }
         } catch {
-            if createdDestination { try? FileManager.default.removeItem(at: destination) }
-            throw Self.mapped(error) { .invalidSource("Source URL could not be reached: \($0).") }
+            try? FileManager.default.removeItem(at: destination)
+            throw error
         }
     }
 
@@ -101,21 +150,21 @@ struct HTTPTransfer: Sendable {
             // A known length makes the client send Content-Length instead of chunked encoding.
             request.body = .stream(chunks, length: .known(length))
             let deadline = NIODeadline.now() + TimeAmount(timeout)
-            let response = try await withThrowingTaskGroup(of: HTTPClientResponse.self) { group in
-                group.addTask { [request] in
+            let status = try await withThrowingTaskGroup(of: UInt.self) { group in
+                group.addTask { [request, policy] in
                     defer { continuation.finish() }
-                    return try await client.execute(request, deadline: deadline)
+                    return try await PinnedHTTP.execute(
+                        request, policy: policy, deadline: deadline, configuration: Self.configuration
+                    ) { response in response.status.code }
                 }
                 for await fraction in fractions { progress(fraction) }
-                guard let response = try await group.next() else { throw CancellationError() }
-                return response
+                guard let status = try await group.next() else { throw CancellationError() }
+                return status
             }
-            // A 303 answer to a PUT would be followed as a GET; the first answer is the upload's real outcome.
-            let status = response.history.first?.responseHead.status.code ?? response.status.code
             guard (200..<300).contains(status) else { throw GazeError.outputFailed("Output URL returned \(status).") }
             if length == 0 { progress(1) }
         } catch {
-            throw Self.mapped(error) { .outputFailed("Output URL could not be reached: \($0).") }
+            throw Self.mapped(error, subject: "Output URL", code: .outputFailed)
         }
     }
 
@@ -135,13 +184,15 @@ struct HTTPTransfer: Sendable {
         return handle
     }
 
-    /// Maps any failure of a transfer: ``GazeError``s pass through, cancellation becomes `.cancelled`, and the rest
-    /// are transport failures, described by `unreachable` with a short reason.
-    static func mapped(_ error: any Error, unreachable: (String) -> GazeError) -> GazeError {
+    /// Maps any failure of a transfer about `subject` ("Source URL") to a ``GazeError`` with `code`: ``GazeError``s
+    /// pass through, cancellation becomes `.cancelled`, a ``URLRefusal`` is worded by itself, and the rest are
+    /// transport failures with a short reason.
+    static func mapped(_ error: any Error, subject: String, code: GazeError.Code) -> GazeError {
         // Checked first: a cancelled task surfaces from the client as assorted errors, not only CancellationError.
         if Task.isCancelled || error is CancellationError { return .cancelled }
         if let error = error as? GazeError { return error }
-        return unreachable(reason(for: error))
+        if let refusal = error as? URLRefusal { return GazeError(code, refusal.message(for: subject)) }
+        return GazeError(code, "\(subject) could not be reached: \(reason(for: error)).")
     }
 
     /// A few words for the person who submitted the job on why a server could not be talked to.
