@@ -17,6 +17,11 @@ final class Frame {
     }
 
     func unref() { av_frame_unref(pointer) }
+
+    /// A new frame, with allocation failure as a product error.
+    static func allocate() throws(GazeError) -> Frame {
+        do { return try Frame() } catch { throw .outputFailed("Out of memory (\(error)).") }
+    }
 }
 
 /// Owns one `AVPacket`, reused across reads and unref'd after each use.
@@ -35,6 +40,11 @@ final class Packet {
 
     func unref() { av_packet_unref(pointer) }
     var streamIndex: Int32 { pointer.pointee.stream_index }
+
+    /// A new packet, with allocation failure as a product error.
+    static func allocate() throws(GazeError) -> Packet {
+        do { return try Packet() } catch { throw .outputFailed("Out of memory (\(error)).") }
+    }
 }
 
 /// Owns an `AVCodecContext` (decoder or encoder).

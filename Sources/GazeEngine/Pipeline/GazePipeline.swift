@@ -69,7 +69,7 @@ final class GazePipeline {
         let analyse = writer == nil || render
         let compositor = try analyse
             ? GazeCompositor(predictor: model.predictor(), settings: options.correction, detection: options.detection) : nil
-        let packet = try Self.packet(), decoded = try Self.frame(), encoded = try Self.packet()
+        let packet = try Packet.allocate(), decoded = try Frame.allocate(), encoded = try Packet.allocate()
         var work = WorkClock()
         var frames = 0, framesWithFace = 0
         var firstPTS: Int64?, lastPTS: Int64 = GAZE_AV_NOPTS_VALUE, lastDuration: Int64 = 0
@@ -155,13 +155,5 @@ final class GazePipeline {
         return Result(width: Int(format.width), height: Int(format.height),
                       duration: Double(end - (firstPTS ?? 0)) * av_q2d(decoder.timeBase),
                       frames: frames, framesWithFace: analyse ? framesWithFace : nil, work: work)
-    }
-
-    private static func packet() throws(GazeError) -> Packet {
-        do { return try Packet() } catch { throw .outputFailed("Out of memory (\(error)).") }
-    }
-
-    private static func frame() throws(GazeError) -> Frame {
-        do { return try Frame() } catch { throw .outputFailed("Out of memory (\(error)).") }
     }
 }

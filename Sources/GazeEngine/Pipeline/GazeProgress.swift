@@ -9,6 +9,11 @@ public enum Stage: String, Sendable, Codable, CaseIterable {
 public struct GazeProgress: Sendable, Equatable, Codable {
     public var stage: Stage
     public var percent: Int
+
+    public init(stage: Stage, percent: Int) {
+        self.stage = stage
+        self.percent = percent
+    }
 }
 
 /// Turns per-stage fractions into one monotonic 0–100 figure and reports only changes.
