@@ -18,12 +18,22 @@ let package = Package(
     platforms: [.macOS(.v15)],  // Synchronization (Mutex, Atomic)
     products: [
         .library(name: "GazeEngine", targets: ["GazeEngine"]),
+        .library(name: "GazeServer", targets: ["GazeServer"]),
         .executable(name: "gaze-redirect", targets: ["gaze-redirect"]),
+        .executable(name: "gaze-server", targets: ["gaze-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -51,6 +61,26 @@ let package = Package(
             name: "gaze-redirect",
             dependencies: ["GazeEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .target(
+            name: "GazeServer",
+            dependencies: [
+                "GazeEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("openapi.json")]
+        ),
+        .executableTarget(
+            name: "gaze-server",
+            dependencies: ["GazeServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(name: "GazeTestSupport", path: "Tests/GazeTestSupport"),
         .executableTarget(
             name: "gaze-bench",
@@ -65,6 +95,20 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "GazeServerTests",
+            dependencies: [
+                "GazeServer", "gaze-server", "GazeEngine", "GazeTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "GazeRedirectTests", dependencies: ["gaze-redirect", "gaze-bench", "GazeTestSupport"]),

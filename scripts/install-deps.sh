@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Install the Debian packages GazeRedirect builds and runs against (FFmpeg, dlib, BLAS/LAPACK).
+# Install the Debian packages GazeRedirect builds and runs against (FFmpeg, dlib, BLAS/LAPACK, SQLite).
 # Idempotent: only missing packages are installed; `apt-get update` runs once, only when needed.
 # Prints one line: what was installed, or "all present".
 set -euo pipefail
 
 packages=(
     libavcodec-dev libavformat-dev libswscale-dev libswresample-dev libavutil-dev
-    libdlib-dev libdlib-data libblas-dev liblapack-dev pkg-config ffmpeg
+    libdlib-dev libdlib-data libblas-dev liblapack-dev libsqlite3-dev pkg-config ffmpeg
 )
 
 missing=()

@@ -123,27 +123,8 @@ struct CLITests {
 // MARK: - Support (paths, fixtures, folders and the process runner come from GazeTestSupport)
 
 private enum CLI {
-    /// The built `gaze-redirect`, found beside the running test bundle / executable (any scratch path), or
-    /// named by `GAZE_REDIRECT_BINARY`.
-    static let binary: URL? = {
-        if let path = ProcessInfo.processInfo.environment["GAZE_REDIRECT_BINARY"] { return URL(fileURLWithPath: path) }
-        var starts = [Bundle.main.bundleURL, Bundle.main.executableURL].compactMap { $0 }
-        starts += Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }
-        starts += CommandLine.arguments.prefix(1).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath() }
-        for start in starts {
-            var folder = start.hasDirectoryPath ? start : start.deletingLastPathComponent()
-            for _ in 0..<4 {
-                let candidate = folder.appendingPathComponent("gaze-redirect")
-                var isFolder: ObjCBool = false
-                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isFolder), !isFolder.boolValue,
-                   FileManager.default.isExecutableFile(atPath: candidate.path) {
-                    return candidate
-                }
-                folder = folder.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    /// The built `gaze-redirect` (or the one `GAZE_REDIRECT_BINARY` names).
+    static let binary: URL? = builtProduct("gaze-redirect", override: "GAZE_REDIRECT_BINARY")
 
     /// Runs `gaze-redirect` with `arguments`; output goes through files so no pipe can fill up.
     static func run(_ arguments: [String]) async throws -> ProcessResult {

@@ -76,3 +76,25 @@ public func frameCount(_ url: URL) async throws -> Int {
     }
     return count
 }
+
+/// An executable of this package, found beside the running test bundle (whatever the scratch path), or the
+/// path in the environment variable `override` when set.
+public func builtProduct(_ name: String, override: String) -> URL? {
+    if let path = ProcessInfo.processInfo.environment[override] { return URL(fileURLWithPath: path) }
+    var starts = [Bundle.main.bundleURL, Bundle.main.executableURL].compactMap { $0 }
+    starts += Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }
+    starts += CommandLine.arguments.prefix(1).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath() }
+    for start in starts {
+        var folder = start.hasDirectoryPath ? start : start.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent(name)
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isFolder), !isFolder.boolValue,
+               FileManager.default.isExecutableFile(atPath: candidate.path) {
+                return candidate
+            }
+            folder = folder.deletingLastPathComponent()
+        }
+    }
+    return nil
+}

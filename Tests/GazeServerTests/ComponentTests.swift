@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import GazeServer
+
+/// The small parts the API's guarantees rest on.
+struct ComponentTests {
+    @Test func idsAreULIDsThatSortByCreation() {
+        let generator = ULIDGenerator()
+        let ids = (0..<2000).map { _ in generator.next() }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.count == 26 && $0.allSatisfy { "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains($0) } })
+        // The first ten characters are the millisecond time.
+        let early = ULIDGenerator().next(now: Date(timeIntervalSince1970: 1_600_000_000))
+        let late = ULIDGenerator().next(now: Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(early.prefix(10) < late.prefix(10))
+        #expect(ULIDGenerator().next(now: Date(timeIntervalSince1970: 0)).hasPrefix("0000000000"))
+    }
+
+    @Test func webhookSignaturesMatchTheStandardWebhooksExample() throws {
+        // The example from the Standard Webhooks specification.
+        let signer = try #require(WebhookSigner(secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+        let signature = signer.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
+                                         body: Data(#"{"test": 2432232314}"#.utf8))
+        #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        #expect(WebhookSigner(secret: "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") == nil)
+        #expect(WebhookSigner(secret: "whsec_!!!") == nil)
+    }
+
+    @Test func artifactSignaturesCoverPathAndExpiry() {
+        let signer = URLSigner(key: .init(size: .bits256))
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        let signature = signer.signature(path: "/v1/artifacts/task_A/output.mp4", expires: 1_000_060)
+        #expect(signer.verify(path: "/v1/artifacts/task_A/output.mp4", expires: 1_000_060, signature: signature, now: now) == .valid)
+        #expect(signer.verify(path: "/v1/artifacts/task_B/output.mp4", expires: 1_000_060, signature: signature, now: now) == .invalid)
+        #expect(signer.verify(path: "/v1/artifacts/task_A/output.mp4", expires: 1_000_061, signature: signature, now: now) == .invalid)
+        #expect(signer.verify(path: "/v1/artifacts/task_A/output.mp4", expires: 1_000_060, signature: signature,
+                              now: now.addingTimeInterval(61)) == .expired)
+        #expect(signer.verify(path: "/v1/artifacts/task_A/output.mp4", expires: nil, signature: signature, now: now) == .invalid)
+        #expect(URLSigner(key: .init(size: .bits256)).verify(path: "/v1/artifacts/task_A/output.mp4", expires: 1_000_060,
+                                                              signature: signature, now: now) == .invalid)
+    }
+
+    @Test(arguments: [
+        ("bytes=0-99", ByteRange.partial(0...99)), ("bytes=100-", .partial(100...999)), ("bytes=-100", .partial(900...999)),
+        ("bytes=990-2000", .partial(990...999)), ("bytes=1000-", .unsatisfiable), ("bytes=-0", .unsatisfiable),
+        ("bytes=5-3", .whole), ("bytes=0-1,5-6", .whole), ("items=0-1", .whole), ("bytes=x-y", .whole),
+        ("bytes=-2000", .partial(0...999)),
+    ])
+    func rangeHeaders(header: String, expected: ByteRange) {
+        #expect(ByteRange.parse(header, size: 1000) == expected)
+    }
+
+    @Test func theRequestFingerprintIgnoresSpellingButNotContent() throws {
+        let a = try CreateTaskRequest(json: Data(#"{"source_url":"https://a.example/x.mp4","metadata":{"a":"1","b":"2"}}"#.utf8))
+        let b = try CreateTaskRequest(json: Data(#"{ "metadata": {"b": "2", "a": "1"}, "source_url": "https://a.example/x.mp4", "intensity": 1 }"#.utf8))
+        let c = try CreateTaskRequest(json: Data(#"{"source_url":"https://a.example/x.mp4","metadata":{"a":"1","b":"3"}}"#.utf8))
+        let d = try CreateTaskRequest(json: Data(#"{"source_url":"https://a.example/x.mp4","metadata":{"a":"1;b","b":"2"}}"#.utf8))
+        #expect(a.fingerprint == b.fingerprint)
+        #expect(a.fingerprint != c.fingerprint)
+        #expect(a.fingerprint != d.fingerprint)
+    }
+}
