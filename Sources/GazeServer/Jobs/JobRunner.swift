@@ -24,8 +24,8 @@ final class JobRunner: Service, Sendable {
     let metrics: ServerMetrics
     let logger: Logger
     let wakeup = Wakeup()
-    /// The running job tasks by job id, so a cancel request can stop one.
-    private let running = Mutex<[String: Task<Void, Never>]>([:])
+    /// The running job tasks by job id (and whether they ingest or process), so a cancel request can stop one.
+    private let running = Mutex<[String: (task: Task<Void, Never>, phase: JobStatus)]>([:])
 
     init(store: JobStore, engine: GazeEngine, files: JobFiles, settings: Settings, metrics: ServerMetrics, logger: Logger) {
         self.store = store
@@ -41,7 +41,7 @@ final class JobRunner: Service, Sendable {
 
     /// Stops job `id` if it is running here; its status was already set by the caller.
     func stop(_ id: String) {
-        running.withLock { $0[id] }?.cancel()
+        running.withLock { $0[id] }?.task.cancel()
     }
 
     func run() async throws {
@@ -50,21 +50,19 @@ final class JobRunner: Service, Sendable {
         // restart picks them up (see `process` and `ingest`).
         await cancelWhenGracefulShutdown { [self] in
             await withDiscardingTaskGroup { group in
-                var ingesting = Set<String>(), processing = Set<String>()
                 while !Task.isCancelled {
-                    let live = running.withLock { Set($0.keys) }
-                    ingesting.formIntersection(live)
-                    processing.formIntersection(live)
+                    var ingesting = running.withLock { Set($0.filter { $0.value.phase == .ingesting }.keys) }
+                    var processing = running.withLock { $0.values.filter { $0.phase == .processing }.count }
                     do {
                         for id in try await store.jobIDs(status: .ingesting)
                         where ingesting.count < settings.downloads && !ingesting.contains(id) {
                             ingesting.insert(id)
-                            start(id, in: &group) { [self] in await ingest(id) }
+                            start(id, .ingesting, in: &group) { [self] in await ingest(id) }
                         }
-                        for id in try await store.jobIDs(status: .queued) where processing.count < settings.slots {
+                        for id in try await store.jobIDs(status: .queued) where processing < settings.slots {
                             guard let job = try await claim(id) else { continue }
-                            processing.insert(id)
-                            start(id, in: &group) { [self] in await process(job) }
+                            processing += 1
+                            start(id, .processing, in: &group) { [self] in await process(job) }
                         }
                     } catch {
                         if !Task.isCancelled { logger.error("scheduler: database error", metadata: ["error": "\(error)"]) }
@@ -85,12 +83,14 @@ final class JobRunner: Service, Sendable {
 
     /// Starts `work` as job `id`'s task, registered (before this returns) for `stop(_:)`; a child of `group`
     /// waits for it, passes on the group's cancellation, and rings the scheduler when it ends.
-    private func start(_ id: String, in group: inout DiscardingTaskGroup, _ work: @escaping @Sendable () async -> Void) {
+    private func start(_ id: String, _ phase: JobStatus, in group: inout DiscardingTaskGroup,
+                       _ work: @escaping @Sendable () async -> Void) {
         let task = Task { await work() }
-        running.withLock { $0[id] = task }
+        running.withLock { $0[id] = (task, phase) }
         group.addTask { [self] in
             await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
-            running.withLock { _ = $0.removeValue(forKey: id) }
+            // Only this task's entry: a job that just left ingest may already be registered for processing.
+            running.withLock { if $0[id]?.task == task { $0[id] = nil } }
             wakeup.ring()
         }
     }
