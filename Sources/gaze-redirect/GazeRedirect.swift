@@ -43,6 +43,9 @@ struct GazeRedirect: AsyncParsableCommand {
     @Flag(help: "Write per-frame analysis (faces, eye landmarks, iris centres, gaze, gate weight, blinks) as JSON Lines instead of video.")
     var analyze = false
 
+    @Option(help: "Write a preview instead of the plain result: split (input left, output right) or overlay (landmarks, iris centres and correction weight drawn on the output).")
+    var preview: PreviewMode?
+
     @Option(help: "Path to the 68-point landmark model (default: $GAZE_MODEL, ./Models/, /usr/share/dlib/).")
     var model: String?
 
@@ -73,7 +76,7 @@ struct GazeRedirect: AsyncParsableCommand {
                                            noCorrectionBeyondDegrees: noCorrectionBeyond,
                                            headTurnFullBelowDegrees: headTurnFullBelow, headTurnNoneBeyondDegrees: headTurnNoneBeyond,
                                            targetBelowLensDegrees: targetBelowLens),
-            encoder: EncoderSettings(crf: crf, preset: preset))
+            encoder: EncoderSettings(crf: crf, preset: preset), preview: preview)
     }
 
     func validate() throws {
@@ -83,6 +86,7 @@ struct GazeRedirect: AsyncParsableCommand {
             throw ValidationError("--preset must be one of: \(EncoderSettings.presets.joined(separator: ", ")).")
         }
         if analyze, output.lowercased().hasPrefix("http") { throw ValidationError("--analyze writes to a file or '-'.") }
+        if analyze, preview != nil { throw ValidationError("--preview makes a video; --analyze writes no video.") }
         if noOverwrite, FileManager.default.fileExists(atPath: output) {
             throw ValidationError("\(output) exists and --no-overwrite was given.")
         }
@@ -94,7 +98,7 @@ struct GazeRedirect: AsyncParsableCommand {
             // FFmpeg's own log lines would interleave with the progress and the one-line error; -v shows them.
             // One job per process: load the model only if this job looks at faces (not for intensity 0).
             let engine = try GazeEngine(configuration: EngineConfiguration(
-                modelPath: model, ffmpegLogLevel: verbose ? 32 : -8, preloadModel: analyze || intensity > 0))
+                modelPath: model, ffmpegLogLevel: verbose ? 32 : -8, preloadModel: analyze || intensity > 0 || preview != nil))
             let summary = try await withInterruptCancellation {
                 if analyze {
                     try await runAnalysis(engine, display: display)
@@ -153,3 +157,5 @@ extension GazeError.Code {
         }
     }
 }
+
+extension PreviewMode: ExpressibleByArgument {}

@@ -10,7 +10,7 @@ struct CLITests {
         let result = try await CLI.run(["--help"])
         #expect(result.status == 0)
         let text = result.stdoutText.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for option in ["-o", "--output", "--intensity", "--crf", "--preset", "--progress", "--json", "--analyze", "-n"] {
+        for option in ["-o", "--output", "--intensity", "--crf", "--preset", "--progress", "--json", "--analyze", "--preview", "-n"] {
             #expect(text.contains("\(option) ") || text.contains("\(option),"), "--help does not mention \(option)")
         }
         for status in ["0 when", "1 unexpected", "3 invalid_source", "4 unsupported_media", "5 model_unavailable",

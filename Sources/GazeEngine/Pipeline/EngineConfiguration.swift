@@ -5,11 +5,15 @@ public struct GazeOptions: Sendable, Equatable, Codable {
     public var correction: CorrectionSettings
     public var encoder: EncoderSettings
     public var detection: DetectionSettings
+    /// Write a preview of the work instead of the plain result (`nil`: the result).
+    public var preview: PreviewMode?
 
-    public init(correction: CorrectionSettings = .init(), encoder: EncoderSettings = .init(), detection: DetectionSettings = .init()) {
+    public init(correction: CorrectionSettings = .init(), encoder: EncoderSettings = .init(), detection: DetectionSettings = .init(),
+                preview: PreviewMode? = nil) {
         self.correction = correction
         self.encoder = encoder
         self.detection = detection
+        self.preview = preview
     }
 
     /// Shorthand for the common case: default settings at `intensity`.

@@ -49,6 +49,8 @@ final class GazePipeline {
         let decoder = try VideoDecoder(stream: stream)
         let converter = try FrameConverter(width: format.width, height: format.height)
         (format.width, format.height) = (converter.width, converter.height)  // odd sides padded to even
+        let preview = try options.preview.map { mode throws(GazeError) in try PreviewRenderer(mode: mode) }
+        format.width = PreviewRenderer.outputWidth(options.preview, width: format.width)
 
         // Open the output: H.264 video with the input's geometry, timing and tags, then the audio.
         let writer = try output.map { path throws(GazeError) in try MediaWriter(path: path) }
@@ -66,7 +68,7 @@ final class GazePipeline {
 
         let render = writer != nil && options.correction.intensity > 0
         // At intensity 0 every frame goes to the encoder untouched, so there is nothing to look for.
-        let analyse = writer == nil || render
+        let analyse = writer == nil || render || preview != nil
         let compositor = try analyse
             ? GazeCompositor(predictor: model.predictor(), settings: options.correction, detection: options.detection) : nil
         let packet = try Packet.allocate(), decoded = try Frame.allocate(), encoded = try Packet.allocate()
@@ -107,16 +109,19 @@ final class GazePipeline {
 
                 let frame = try converter.prepare(decoded)
                 let time = Double(pts) * av_q2d(decoder.timeBase)
+                try preview?.keepOriginal(frame)
+                var analysis: FrameAnalysis?
                 if let compositor {
-                    let analysis = try compositor.process(frame, index: frames, time: time, render: render)
-                    onFrame?(analysis)
-                    if !analysis.faces.isEmpty { framesWithFace += 1 }
+                    analysis = try compositor.process(frame, index: frames, time: time, render: render)
+                    if let analysis { onFrame?(analysis) }
+                    if analysis?.faces.isEmpty == false { framesWithFace += 1 }
                 }
                 frames += 1
 
                 if let encoder {
                     pendingDurations[pts] = lastDuration
-                    try work.measure(.encode) { () throws(GazeError) in try encoder.send(frame) }
+                    let picture = try preview?.render(frame, analysis: analysis) ?? frame
+                    try work.measure(.encode) { () throws(GazeError) in try encoder.send(picture) }
                     try drainEncoder()
                 }
                 meter.update(.compositing, (time - Double(firstPTS ?? 0) * av_q2d(decoder.timeBase)) / totalSeconds)

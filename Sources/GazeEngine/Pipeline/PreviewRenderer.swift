@@ -1,0 +1,110 @@
+import CFFmpeg
+
+/// A picture of the work instead of the finished product: `split` puts the input (left) beside the output
+/// (right); `overlay` draws the eye landmarks, iris centres and correction weight on the output.
+public enum PreviewMode: String, Sendable, Codable, CaseIterable {
+    case split, overlay
+}
+
+/// Turns each processed frame into its preview. One per pipeline; frames stay 8-bit 4:2:0.
+final class PreviewRenderer {
+    let mode: PreviewMode
+    /// For `split`: the double-width picture handed to the encoder, reused (copied only while the encoder holds it).
+    private let canvas: Frame
+    /// For `split`: a second reference to the input picture, taken before the warp (which copies on write).
+    private let original: Frame
+
+    init(mode: PreviewMode) throws(GazeError) {
+        self.mode = mode
+        canvas = try Frame.allocate()
+        original = try Frame.allocate()
+    }
+
+    /// The encoded picture size for frames of `width` × `height`.
+    static func outputWidth(_ mode: PreviewMode?, width: Int32) -> Int32 { mode == .split ? width * 2 : width }
+
+    /// Call before the frame is warped.
+    func keepOriginal(_ frame: Frame) throws(GazeError) {
+        guard mode == .split else { return }
+        original.unref()
+        guard av_frame_ref(original.pointer, frame.pointer) >= 0 else { throw .outputFailed("Out of memory preparing a preview.") }
+    }
+
+    /// The picture to encode for `output` (already warped) and what was found in it.
+    func render(_ output: Frame, analysis: FrameAnalysis?) throws(GazeError) -> Frame {
+        switch mode {
+        case .split:
+            defer { original.unref() }
+            return try sideBySide(original, output)
+        case .overlay:
+            guard av_frame_make_writable(output.pointer) >= 0, let planes = output.planes else {
+                throw .outputFailed("Out of memory preparing a preview.")
+            }
+            for face in analysis?.faces ?? [] { Self.draw(face, on: planes) }
+            return output
+        }
+    }
+
+    private func sideBySide(_ left: Frame, _ right: Frame) throws(GazeError) -> Frame {
+        let c = canvas.pointer
+        if c.pointee.data.0 == nil {
+            c.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+            c.pointee.width = right.pointer.pointee.width * 2
+            c.pointee.height = right.pointer.pointee.height
+            guard av_frame_get_buffer(c, 0) >= 0 else { throw .outputFailed("Out of memory preparing a preview.") }
+        } else if av_frame_make_writable(c) < 0 {
+            throw .outputFailed("Out of memory preparing a preview.")
+        }
+        guard let target = canvas.planes, let a = left.planes, let b = right.planes,
+            av_frame_copy_props(c, right.pointer) >= 0
+        else { throw .outputFailed("Out of memory preparing a preview.") }
+        for (to, from, offset) in [(target.y, a.y, 0), (target.y, b.y, b.y.width), (target.u, a.u, 0), (target.u, b.u, b.u.width),
+                                   (target.v, a.v, 0), (target.v, b.v, b.v.width)] {
+            for row in 0..<from.height {
+                // Both planes are borrowed from live frames; widths are equal by construction.
+                (to.base + row * to.stride + offset).update(from: from.base + row * from.stride, count: from.width)
+            }
+        }
+        return canvas
+    }
+
+    // MARK: - Overlay drawing
+
+    private struct Colour { var y: UInt8, u: UInt8, v: UInt8 }
+    private static let green = Colour(y: 145, u: 54, v: 34), red = Colour(y: 81, u: 90, v: 240)
+    private static let yellow = Colour(y: 210, u: 16, v: 146), grey = Colour(y: 60, u: 128, v: 128)
+
+    private static func draw(_ face: FaceAnalysis, on planes: YUVPlanes) {
+        guard face.box.count == 4 else { return }
+        let (left, top, right) = (Int(face.box[0]), Int(face.box[1]), Int(face.box[2]))
+        let size = max(1, (right - left) / 120)
+        for point in face.eyeLandmarks where point.count == 2 {
+            fill(planes, Int(point[0]) - size, Int(point[1]) - size, Int(point[0]) + size, Int(point[1]) + size, green)
+        }
+        let arm = max(3, (right - left) / 30)
+        for case let centre? in face.irisCenters where centre.count == 2 {
+            let (x, y) = (Int(centre[0]), Int(centre[1]))
+            fill(planes, x - arm, y, x + arm, y, red)
+            fill(planes, x, y - arm, x, y + arm, red)
+        }
+        // The correction weight as a bar above the face: the filled part is the weight, yellow while blinking.
+        let barTop = max(0, top - 4 * size - 6), barHeight = 2 * size + 2
+        fill(planes, left, barTop, right, barTop + barHeight, grey)
+        let filled = left + Int(Float(right - left) * min(1, max(0, face.gateWeight)))
+        if filled > left { fill(planes, left, barTop, filled, barTop + barHeight, face.blinking ? yellow : green) }
+    }
+
+    /// Paints the rectangle x0…x1 × y0…y1 (inclusive, clipped) on all three planes.
+    private static func fill(_ planes: YUVPlanes, _ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ colour: Colour) {
+        fill(planes.y, x0, y0, x1, y1, colour.y)
+        fill(planes.u, x0 / 2, y0 / 2, x1 / 2, y1 / 2, colour.u)
+        fill(planes.v, x0 / 2, y0 / 2, x1 / 2, y1 / 2, colour.v)
+    }
+
+    private static func fill(_ plane: Plane, _ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ value: UInt8) {
+        let (left, right) = (max(0, x0), min(plane.width - 1, x1))
+        let (top, bottom) = (max(0, y0), min(plane.height - 1, y1))
+        guard left <= right, top <= bottom else { return }
+        for row in top...bottom { (plane.base + row * plane.stride + left).update(repeating: value, count: right - left + 1) }
+    }
+}
