@@ -61,3 +61,42 @@ struct ComponentTests {
         #expect(a.fingerprint != d.fingerprint)
     }
 }
+
+/// The doorbell the runner and the webhook dispatcher sleep on: an idle server must really sleep.
+struct WakeupTests {
+    @Test func waitsUntilTheTimeoutWhenNobodyRings() async {
+        let wakeup = Wakeup()
+        let start = ContinuousClock.now
+        for _ in 0..<5 { await wakeup.wait(upTo: .milliseconds(60)) }
+        #expect(ContinuousClock.now - start >= .milliseconds(300))
+    }
+
+    @Test func aRingWakesTheWaiterAndAnEarlierRingIsKeptOnce() async {
+        let wakeup = Wakeup()
+        wakeup.ring()
+        wakeup.ring()
+        let start = ContinuousClock.now
+        await wakeup.wait(upTo: .seconds(30))  // the kept ring: at once
+        #expect(ContinuousClock.now - start < .seconds(10))
+        let ringer = Task {
+            try? await Task.sleep(for: .milliseconds(50))
+            wakeup.ring()
+        }
+        await wakeup.wait(upTo: .seconds(30))  // the ring from the task
+        #expect(ContinuousClock.now - start < .seconds(10))
+        await ringer.value
+        let quiet = ContinuousClock.now
+        await wakeup.wait(upTo: .milliseconds(100))  // both rings used up: sleeps
+        #expect(ContinuousClock.now - quiet >= .milliseconds(100))
+    }
+
+    @Test func cancellingTheWaiterEndsTheWait() async {
+        let wakeup = Wakeup()
+        let start = ContinuousClock.now
+        let waiter = Task { await wakeup.wait(upTo: .seconds(30)) }
+        try? await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        await waiter.value
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+}
