@@ -27,7 +27,8 @@ struct ServerParts: Sendable {
             publicURL: PublicURL(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)"),
             signer: URLSigner(key: try Self.signingKey(in: configuration.dataDirectory)),
             urlLifetime: configuration.artifactURLLifetime)
-        store = JobStore(db: db, presenter: presenter)
+        let deliveries = Wakeup()
+        store = JobStore(db: db, presenter: presenter, deliveries: deliveries)
         workspaces = WorkspaceStore(db: db)
         urls = URLChecker(policy: policy)
         metrics = ServerMetrics()
@@ -44,7 +45,7 @@ struct ServerParts: Sendable {
                                            maxAttempts: configuration.maxAttempts),
                            metrics: metrics, logger: logger)
         dispatcher = WebhookDispatcher(outbox: Outbox(db: db), workspaces: workspaces, transport: PinnedWebhookTransport(policy: policy),
-                                       settings: configuration.webhooks, metrics: metrics, logger: logger)
+                                       settings: configuration.webhooks, metrics: metrics, logger: logger, wakeup: deliveries)
     }
 
     /// The key artifact URLs are signed with: made on first start and kept, so links survive restarts.

@@ -7,10 +7,13 @@ import GazeEngine
 final class JobStore: Sendable {
     let db: any DatabaseWriter
     let presenter: JobPresenter
+    /// Rung after a transaction that queued a webhook delivery, so it goes out at once.
+    let deliveries: Wakeup
 
-    init(db: any DatabaseWriter, presenter: JobPresenter) {
+    init(db: any DatabaseWriter, presenter: JobPresenter, deliveries: Wakeup = Wakeup()) {
         self.db = db
         self.presenter = presenter
+        self.deliveries = deliveries
     }
 
     // MARK: - Reading
@@ -129,7 +132,7 @@ final class JobStore: Sendable {
     @discardableResult
     func update(_ id: String, from: Set<JobStatus>, event: WebhookEventType? = nil, now: Date = Date(),
                 _ change: @escaping @Sendable (inout JobRecord) -> Void) async throws -> JobRecord? {
-        try await db.write { [presenter] db in
+        let updated = try await db.write { [presenter] db -> JobRecord? in
             guard var job = try JobRecord.fetchOne(db, key: id), from.contains(job.status) else { return nil }
             let before = job
             change(&job)
@@ -145,6 +148,8 @@ final class JobStore: Sendable {
             }
             return job
         }
+        if updated != nil, event != nil { deliveries.ring() }
+        return updated
     }
 
     /// The job's own webhook URL, else its workspace's, else none.

@@ -23,20 +23,19 @@ final class WebhookDispatcher: Service, Sendable {
     let settings: Settings
     let metrics: ServerMetrics
     let logger: Logger
-    let wakeup = Wakeup()
+    /// Rung when a delivery is queued; the loop also looks every second for retries that fell due.
+    let wakeup: Wakeup
 
     init(outbox: Outbox, workspaces: WorkspaceStore, transport: any WebhookTransport, settings: Settings = .init(),
-         metrics: ServerMetrics, logger: Logger) {
+         metrics: ServerMetrics, logger: Logger, wakeup: Wakeup) {
         self.outbox = outbox
         self.workspaces = workspaces
         self.transport = transport
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
+        self.wakeup = wakeup
     }
-
-    /// Tells the dispatcher a delivery was queued.
-    func notify() { wakeup.ring() }
 
     func run() async throws {
         await cancelWhenGracefulShutdown { [self] in
