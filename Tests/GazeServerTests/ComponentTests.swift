@@ -77,13 +77,13 @@ struct WakeupTests {
         wakeup.ring()
         let start = ContinuousClock.now
         await wakeup.wait(upTo: .seconds(30))  // the kept ring: at once
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(25))  // well before the 30 s timeout, even on a loaded machine
         let ringer = Task {
             try? await Task.sleep(for: .milliseconds(50))
             wakeup.ring()
         }
         await wakeup.wait(upTo: .seconds(30))  // the ring from the task
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(25))  // well before the 30 s timeout, even on a loaded machine
         await ringer.value
         let quiet = ContinuousClock.now
         await wakeup.wait(upTo: .milliseconds(100))  // both rings used up: sleeps
@@ -97,6 +97,6 @@ struct WakeupTests {
         try? await Task.sleep(for: .milliseconds(50))
         waiter.cancel()
         await waiter.value
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(25))  // well before the 30 s timeout, even on a loaded machine
     }
 }
