@@ -5,7 +5,8 @@ import Foundation
 ///
 /// It follows FFmpeg's transcode loop (read packet → send → receive frames → process → encode → mux), plus
 /// what that example lacks: the decoder is drained, timestamps are kept, audio is carried, and the
-/// cancellation flag is checked on every packet. One pipeline is confined to one thread.
+/// cancellation flag is checked on every packet. Decode, faces and eyes run on the calling thread; the
+/// encode → mux end (`EncodeStage`) runs on a second one, so libx264's input and the muxing overlap analysis.
 final class GazePipeline {
     struct Result {
         var width: Int
@@ -54,41 +55,30 @@ final class GazePipeline {
 
         // Open the output: H.264 video with the input's geometry, timing and tags, then the audio.
         let writer = try output.map { path throws(GazeError) in try MediaWriter(path: path) }
-        var encoder: VideoEncoder?
-        var videoOut: UnsafeMutablePointer<AVStream>?
-        var audio: (any AudioRoute)?
+        var encode: EncodeStage?
+        var audioIndex: Int32?
         if let writer {
-            let videoEncoder = try VideoEncoder(format: format, settings: options.encoder, globalHeader: writer.needsGlobalHeader)
-            let out = try writer.addStream(encoder: videoEncoder.codec)
+            let encoder = try VideoEncoder(format: format, settings: options.encoder, globalHeader: writer.needsGlobalHeader)
+            let out = try writer.addStream(encoder: encoder.codec)
             try writer.copyDisplayMatrix(from: stream, to: out)
-            audio = try reader.audioStream.map { s throws(GazeError) in try makeAudioRoute(for: s, writer: writer) }
+            let audio = try reader.audioStream.map { s throws(GazeError) in try makeAudioRoute(for: s, writer: writer) }
             try writer.start()
-            (encoder, videoOut) = (videoEncoder, out)
+            audioIndex = audio?.inputIndex
+            encode = EncodeStage(encoder: encoder, writer: writer, videoOut: out, audio: audio)
         }
+        // On any early exit the encode thread is stopped before the files it writes go away.
+        defer { encode?.cancel() }
 
         let render = writer != nil && options.correction.intensity > 0
         // At intensity 0 every frame goes to the encoder untouched, so there is nothing to look for.
         let analyse = writer == nil || render || preview != nil
         let compositor = try analyse
             ? GazeCompositor(predictor: model.predictor(), settings: options.correction, detection: options.detection) : nil
-        let packet = try Packet.allocate(), decoded = try Frame.allocate(), encoded = try Packet.allocate()
+        let packet = try Packet.allocate(), decoded = try Frame.allocate()
         var work = WorkClock()
         var frames = 0, framesWithFace = 0
         var firstPTS: Int64?, lastPTS: Int64 = GAZE_AV_NOPTS_VALUE, lastDuration: Int64 = 0
         let totalSeconds = max(reader.durationSeconds, 0.001)
-        // libx264 does not set packet durations; without them MP4 gives the last frame no length and
-        // players drop it. Each frame's duration waits here, keyed by its timestamp, for its packet.
-        var pendingDurations: [Int64: Int64] = [:]
-
-        /// Writes every packet the encoder has ready.
-        func drainEncoder() throws(GazeError) {
-            guard let encoder, let writer, let videoOut else { return }
-            while try work.measure(.encode, { () throws(GazeError) in try encoder.receive(into: encoded) }) == .ready {
-                let duration = pendingDurations.removeValue(forKey: encoded.pointer.pointee.pts) ?? 0
-                if encoded.pointer.pointee.duration <= 0 { encoded.pointer.pointee.duration = duration }
-                try writer.write(encoded, from: encoder.timeBase, to: videoOut)
-            }
-        }
 
         /// Takes every frame the decoder has ready through faces → eyes → encode.
         func drainDecoder() throws(GazeError) {
@@ -118,11 +108,9 @@ final class GazePipeline {
                 }
                 frames += 1
 
-                if let encoder {
-                    pendingDurations[pts] = lastDuration
+                if let encode {
                     let picture = try preview?.render(frame, analysis: analysis) ?? frame
-                    try work.measure(.encode) { () throws(GazeError) in try encoder.send(picture) }
-                    try drainEncoder()
+                    try encode.submit(video: picture, duration: lastDuration)
                 }
                 meter.update(.compositing, (time - Double(firstPTS ?? 0) * av_q2d(decoder.timeBase)) / totalSeconds)
             }
@@ -135,8 +123,8 @@ final class GazePipeline {
                 defer { packet.unref() }
                 try work.measure(.decode) { () throws(GazeError) in try decoder.send(packet) }
                 try drainDecoder()
-            } else if let audio, let writer, packet.streamIndex == audio.inputIndex {
-                try audio.write(packet, to: writer)
+            } else if let encode, packet.streamIndex == audioIndex {
+                try encode.submit(audio: packet)
             } else {
                 packet.unref()
             }
@@ -147,12 +135,10 @@ final class GazePipeline {
         guard frames > 0 else { throw .invalidSource("The source contains no decodable video frames.") }
         meter.update(.encoding, 0)
         try cancellation.check()
-        if let encoder {
-            try encoder.send(nil)
-            try drainEncoder()
+        if let encode {
+            try encode.finish()
+            work.add(encode.work)
         }
-        if let audio, let writer { try audio.finish(writer: writer) }
-        try writer?.finish()
         meter.update(.encoding, 1)
 
         if let compositor { work.add(compositor.work) }
