@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GazeEngine
 import GazeTestSupport
 import Testing
 @testable import GazeServer
@@ -101,5 +102,44 @@ import Testing
         #expect(now.timeIntervalSince(start) <= settings.giveUpAfter)
         #expect(now.timeIntervalSince(start) > settings.giveUpAfter - settings.maxDelay)
         #expect((12...30).contains(attempts))
+    }
+}
+
+/// The dispatcher against a stand-in transport: what it records for each kind of outcome.
+struct WebhookDispatcherTests {
+    struct Transport: WebhookTransport {
+        let outcome: @Sendable () throws -> Int
+        func post(url: URL, headers: [(String, String)], body: Data, timeout: Duration) async throws -> Int { try outcome() }
+    }
+
+    private func deliver(_ outcome: @escaping @Sendable () throws -> Int) async throws -> DeliveryRecord? {
+        let db = try Database.open(path: nil)
+        let workspaces = WorkspaceStore(db: db)
+        let workspace = try await workspaces.create(name: "hooks")
+        let delivery = DeliveryRecord(id: "msg_1", workspaceId: workspace.id, jobId: "task_1", url: "https://hooks.example.com/in",
+                                      eventType: "task.completed", payload: Data("{}".utf8), state: .pending, attempts: 0,
+                                      nextAttemptAt: Date(), lastError: nil, createdAt: Date(), deliveredAt: nil)
+        try await db.write { db in try delivery.insert(db) }
+        let dispatcher = WebhookDispatcher(outbox: Outbox(db: db), workspaces: workspaces, transport: Transport(outcome: outcome),
+                                           metrics: ServerMetrics(), logger: .init(label: "test"), wakeup: Wakeup())
+        await dispatcher.send(delivery)
+        return try await Outbox(db: db).deliveries(job: "task_1").first
+    }
+
+    @Test func a2xxAnswerIsDelivered() async throws {
+        let record = try #require(try await deliver { 204 })
+        #expect(record.state == .delivered && record.attempts == 1 && record.deliveredAt != nil)
+    }
+
+    @Test func aServerErrorIsRetriedLater() async throws {
+        let record = try #require(try await deliver { 502 })
+        #expect(record.state == .pending && record.attempts == 1 && record.lastError == "HTTP 502")
+        #expect(record.nextAttemptAt > Date())
+    }
+
+    @Test func aURLThePolicyRefusesIsGivenUpAtOnce() async throws {
+        let record = try #require(try await deliver { throw URLRefusal(.notAllowed, "its host resolves to a private address (10.0.0.7)") })
+        #expect(record.state == .failed && record.attempts == 1)
+        #expect(record.lastError == "Webhook URL is not allowed: its host resolves to a private address (10.0.0.7).")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GazeEngine
 import Logging
 import ServiceLifecycle
 
@@ -54,9 +55,10 @@ final class WebhookDispatcher: Service, Sendable {
         }
     }
 
-    private func send(_ delivery: DeliveryRecord) async {
+    func send(_ delivery: DeliveryRecord) async {
         let attempts = delivery.attempts + 1
         let failure: String?
+        var permanent = false
         do {
             guard let workspace = try await workspaces.workspace(id: delivery.workspaceId),
                 let signer = WebhookSigner(secret: workspace.webhookSecret), let url = URL(string: delivery.url)
@@ -66,6 +68,10 @@ final class WebhookDispatcher: Service, Sendable {
             headers.append(("content-type", "application/json"))
             let status = try await transport.post(url: url, headers: headers, body: delivery.payload, timeout: settings.timeout)
             failure = (200..<300).contains(status) ? nil : "HTTP \(status)"
+        } catch let refusal as URLRefusal where refusal.kind == .notAllowed {
+            // The address policy will refuse this URL on every try: no point retrying for a day.
+            failure = refusal.message(for: "Webhook URL")
+            permanent = true
         } catch {
             failure = String(describing: error)
         }
@@ -74,7 +80,7 @@ final class WebhookDispatcher: Service, Sendable {
         do {
             guard let failure else { return try await outbox.delivered(delivery.id, attempts: attempts) }
             metrics.webhookFailures.increment()
-            let retryAt = Self.retryTime(settings: settings, attempts: attempts, createdAt: delivery.createdAt)
+            let retryAt = permanent ? nil : Self.retryTime(settings: settings, attempts: attempts, createdAt: delivery.createdAt)
             try await outbox.attemptFailed(delivery.id, attempts: attempts, error: failure, retryAt: retryAt)
             logger.warning("webhook delivery failed", metadata: [
                 "delivery_id": .string(delivery.id), "job_id": .string(delivery.jobId), "attempt": .stringConvertible(attempts),
