@@ -134,7 +134,8 @@ struct WebhookDispatcherTests {
     @Test func aServerErrorIsRetriedLater() async throws {
         let record = try #require(try await deliver { 502 })
         #expect(record.state == .pending && record.attempts == 1 && record.lastError == "HTTP 502")
-        #expect(record.nextAttemptAt > Date())
+        // The first retry waits 2.5–5 s (5 s with jitter) after the attempt, which came after the delivery was made.
+        #expect(record.nextAttemptAt.timeIntervalSince(record.createdAt) >= 2.5)
     }
 
     @Test func aURLThePolicyRefusesIsGivenUpAtOnce() async throws {

@@ -7,7 +7,7 @@ import Synchronization
 /// A local HTTP server standing in for the customer's side: it serves source videos and receives webhooks.
 ///
 /// - `GET /files/NAME` serves `Fixtures/derived/NAME` or `Fixtures/NAME`; `GET /missing` answers 404;
-///   `GET /slow/NAME` waits `slowDelay` before serving.
+///   `GET /slow/NAME` serves only after `slowDelay`, or once `stop()` releases it.
 /// - `POST /hooks` records each delivery (headers and body) and answers with the next of `hookStatuses`
 ///   (200 once they run out); `POST /redirect-hook` answers 307 to `/hooks`.
 final class FixtureHost: Sendable {
@@ -25,10 +25,11 @@ final class FixtureHost: Sendable {
     private let state = Mutex<(deliveries: [Delivery], statuses: [Int])>(([], []))
     let slowDelay: Duration
     private let started = Mutex<LiveService?>(nil)
+    private let released = Mutex(false)
 
     private init(slowDelay: Duration) { self.slowDelay = slowDelay }
 
-    static func start(slowDelay: Duration = .seconds(3)) async throws -> FixtureHost {
+    static func start(slowDelay: Duration = .seconds(60)) async throws -> FixtureHost {
         let host = FixtureHost(slowDelay: slowDelay)
         let service = try await LiveService.start { onRunning in
             Application(router: host.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
@@ -41,7 +42,10 @@ final class FixtureHost: Sendable {
     private var service: LiveService? { started.withLock { $0 } }
 
     func url(_ path: String) -> String { (service?.baseURL ?? "http://127.0.0.1:1") + path }
-    func stop() async { await service?.stop() }
+    func stop() async {
+        released.withLock { $0 = true }  // slow answers go out now, so the graceful stop does not wait for them
+        await service?.stop()
+    }
 
     var deliveries: [Delivery] { state.withLock { $0.deliveries } }
 
@@ -65,7 +69,8 @@ final class FixtureHost: Sendable {
         let fileIO = FileIO()
         router.get("files/:name") { _, context in try await self.file(context, fileIO) }
         router.get("slow/:name") { _, context in
-            try await Task.sleep(for: self.slowDelay)
+            let deadline = ContinuousClock.now + self.slowDelay
+            while !self.released.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
             return try await self.file(context, fileIO)
         }
         router.get("missing") { _, _ in Response(status: .notFound) }
