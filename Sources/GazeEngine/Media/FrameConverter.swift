@@ -44,7 +44,7 @@ final class FrameConverter {
         }
         if is420, f.pointee.width == width, f.pointee.height == height { return frame }
 
-        try makeConvertedWritable()
+        try converted.makeWritable420(width: width, height: height)
         if is420, f.pointee.width == sourceWidth, f.pointee.height == sourceHeight {
             copyPlanes(from: frame)
         } else {
@@ -58,26 +58,11 @@ final class FrameConverter {
         return converted
     }
 
-    private func makeConvertedWritable() throws(GazeError) {
-        let out = converted.pointer
-        if out.pointee.data.0 == nil {
-            out.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-            out.pointee.width = width
-            out.pointee.height = height
-            guard av_frame_get_buffer(out, 0) >= 0 else { throw .outputFailed("Out of memory converting a frame.") }
-        } else if av_frame_make_writable(out) < 0 {
-            // The encoder may still hold last frame's buffer: make_writable copies only then.
-            throw .outputFailed("Out of memory converting a frame.")
-        }
-    }
-
     /// Copies an odd-sized 4:2:0 picture into the top-left of the even-sized frame.
     private func copyPlanes(from frame: Frame) {
         guard let source = frame.planes, let destination = converted.planes else { return }
         for (from, to) in [(source.y, destination.y), (source.u, destination.u), (source.v, destination.v)] {
-            for row in 0..<from.height {
-                (to.base + row * to.stride).update(from: from.base + row * from.stride, count: from.width)
-            }
+            to.copy(from)
         }
     }
 

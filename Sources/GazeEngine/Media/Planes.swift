@@ -8,6 +8,15 @@ struct Plane {
     var stride: Int
 
     var luma: LumaView { LumaView(base: UnsafePointer(base), width: width, height: height, stride: stride) }
+
+    /// Copies all of `source` into this plane, its left edge at `column`.
+    /// - Precondition: `source` fits (`column + source.width <= width`, `source.height <= height`).
+    func copy(_ source: Plane, toColumn column: Int = 0) {
+        for row in 0..<source.height {
+            // Safe by the precondition: every row written lies inside this plane.
+            (base + row * stride + column).update(from: source.base + row * source.stride, count: source.width)
+        }
+    }
 }
 
 /// The three planes of an 8-bit 4:2:0 frame. Chroma planes are half size, rounded up.
@@ -18,6 +27,19 @@ struct YUVPlanes {
 }
 
 extension Frame {
+    /// Gives this frame a writable 8-bit 4:2:0 buffer of `width`×`height`: allocated on first use, and copied
+    /// afterwards only while someone else (the encoder) still holds the current one.
+    func makeWritable420(width: Int32, height: Int32) throws(GazeError) {
+        if pointer.pointee.data.0 == nil {
+            pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+            pointer.pointee.width = width
+            pointer.pointee.height = height
+            guard av_frame_get_buffer(pointer, 0) >= 0 else { throw .outputFailed("Out of memory preparing a frame.") }
+        } else if av_frame_make_writable(pointer) < 0 {
+            throw .outputFailed("Out of memory preparing a frame.")
+        }
+    }
+
     /// The planes of an 8-bit 4:2:0 frame, or `nil` if it has none; the pointers die with the frame's next unref.
     var planes: YUVPlanes? {
         let f = pointer.pointee

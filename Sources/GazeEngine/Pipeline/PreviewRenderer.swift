@@ -46,24 +46,13 @@ final class PreviewRenderer {
     }
 
     private func sideBySide(_ left: Frame, _ right: Frame) throws(GazeError) -> Frame {
-        let c = canvas.pointer
-        if c.pointee.data.0 == nil {
-            c.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-            c.pointee.width = right.pointer.pointee.width * 2
-            c.pointee.height = right.pointer.pointee.height
-            guard av_frame_get_buffer(c, 0) >= 0 else { throw .outputFailed("Out of memory preparing a preview.") }
-        } else if av_frame_make_writable(c) < 0 {
-            throw .outputFailed("Out of memory preparing a preview.")
-        }
+        try canvas.makeWritable420(width: right.pointer.pointee.width * 2, height: right.pointer.pointee.height)
         guard let target = canvas.planes, let a = left.planes, let b = right.planes,
-            av_frame_copy_props(c, right.pointer) >= 0
+            av_frame_copy_props(canvas.pointer, right.pointer) >= 0
         else { throw .outputFailed("Out of memory preparing a preview.") }
-        for (to, from, offset) in [(target.y, a.y, 0), (target.y, b.y, b.y.width), (target.u, a.u, 0), (target.u, b.u, b.u.width),
+        for (to, from, column) in [(target.y, a.y, 0), (target.y, b.y, b.y.width), (target.u, a.u, 0), (target.u, b.u, b.u.width),
                                    (target.v, a.v, 0), (target.v, b.v, b.v.width)] {
-            for row in 0..<from.height {
-                // Both planes are borrowed from live frames; widths are equal by construction.
-                (to.base + row * to.stride + offset).update(from: from.base + row * from.stride, count: from.width)
-            }
+            to.copy(from, toColumn: column)  // the canvas is twice as wide as both frames
         }
         return canvas
     }
