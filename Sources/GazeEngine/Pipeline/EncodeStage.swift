@@ -111,7 +111,6 @@ final class EncodeStage: @unchecked Sendable {
             condition.lock()
             while queue.isEmpty, !stopping { condition.wait() }
             if stopping {
-                queue.removeAll()
                 condition.unlock()
                 return finishWorker(nil)
             }
@@ -124,12 +123,12 @@ final class EncodeStage: @unchecked Sendable {
                     pendingDurations[frame.pointer.pointee.pts] = duration
                     try work.measure(.encode) { () throws(GazeError) in try encoder.send(frame) }
                     frame.unref()
-                    recycle(frame)
+                    recycle(frame, into: \.spareFrames)
                     try drain(into: encoded, &pendingDurations)
                 case .audio(let packet):
                     if let audio { try audio.write(packet, to: writer) }
                     packet.unref()
-                    recycle(packet)
+                    recycle(packet, into: \.sparePackets)
                 case .end:
                     try encoder.send(nil)
                     try drain(into: encoded, &pendingDurations)
@@ -153,24 +152,16 @@ final class EncodeStage: @unchecked Sendable {
         }
     }
 
-    private func recycle(_ frame: Frame) {
+    private func recycle<T>(_ spare: T, into spares: ReferenceWritableKeyPath<EncodeStage, [T]>) {
         condition.lock()
-        spareFrames.append(frame)
-        condition.unlock()
-    }
-
-    private func recycle(_ packet: Packet) {
-        condition.lock()
-        sparePackets.append(packet)
+        self[keyPath: spares].append(spare)
         condition.unlock()
     }
 
     private func finishWorker(_ error: GazeError?) {
         condition.lock()
         failure = failure ?? error
-        for case .video(let frame, _) in queue { frame.unref() }
-        for case .audio(let packet) in queue { packet.unref() }
-        queue.removeAll()
+        queue.removeAll()  // what was queued is dropped: the owners' deinit frees frames and packets
         done = true
         condition.broadcast()
         condition.unlock()
