@@ -101,10 +101,13 @@ final class JobRunner: Service, Sendable {
     func recover() async throws {
         for status in [JobStatus.ingesting, .processing] {
             for id in try await store.jobIDs(status: status) {
+                guard let found = try await store.job(id: id) else { continue }
+                // Decided before the change so that failing and its `task.failed` delivery are one transaction.
+                let exhausted = found.attempts + 1 > settings.maxAttempts
                 let source = files.source(id).path
-                let job = try await store.update(id, from: [status], event: nil) { [settings] job in
+                let job = try await store.update(id, from: [status], event: exhausted ? .failed : nil) { job in
                     job.attempts += 1
-                    if job.attempts > settings.maxAttempts {
+                    if exhausted {
                         job.status = .failed
                         job.errorCode = "internal_error"
                         job.errorMessage = "The job was interrupted \(job.attempts - 1) times and was not tried again."
@@ -113,10 +116,7 @@ final class JobRunner: Service, Sendable {
                         job.status = FileManager.default.fileExists(atPath: source) ? .queued : .ingesting
                     }
                 }
-                if let job, job.status == .failed {
-                    try await store.update(id, from: [.failed], event: .failed) { _ in }
-                    files.removeSource(id)
-                }
+                if exhausted { files.removeSource(id) }
                 logger.notice("recovered job", metadata: ["job_id": .string(id), "status": .string(job?.status.rawValue ?? "?")])
             }
         }
