@@ -70,8 +70,8 @@ extension JobRunner {
         _ = try? await uncancelled { [self, outcome] in
             switch outcome {
             case .success(let summary):
-                for stage in [Stage.compositing, .encoding] {
-                    if let seconds = summary.stageSeconds[stage.rawValue] { metrics.recordStage(stage, seconds: seconds) }
+                for (name, seconds) in summary.stageSeconds {
+                    if let stage = Stage(rawValue: name) { metrics.recordStage(stage, seconds: seconds) }
                 }
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: artifact.path)[.size] as? NSNumber)?.int64Value
                 let done = try await store.update(id, from: [.processing], event: .completed) { job in
