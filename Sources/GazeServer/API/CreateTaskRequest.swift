@@ -15,7 +15,7 @@ struct CreateTaskRequest: Equatable, Sendable {
     /// - Throws: 400 errors naming the parameter: missing, unknown, of the wrong type or out of range.
     init(json data: Data) throws(APIError) {
         let body = try JSONValue.object(from: data)
-        if let unknown = body.keys.sorted().first(where: { !Self.fields.contains($0) }) { throw .unknown(unknown) }
+        try JSONValue.rejectUnknown(body, known: Self.fields)
 
         guard let source = body["source_url"], source != .null else { throw .missing("source_url") }
         sourceURL = try URLParameter.parse(source, name: "source_url")

@@ -27,6 +27,11 @@ enum JSONValue: Decodable, Equatable, Sendable {
         return object
     }
 
+    /// Refuses the first field of `object` (in name order) that is not in `known`.
+    static func rejectUnknown(_ object: [String: JSONValue], known: Set<String>) throws(APIError) {
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) { throw .unknown(unknown) }
+    }
+
     var typeName: String {
         switch self {
         case .null: "null"

@@ -18,7 +18,7 @@ struct WebhookEndpointController: Sendable {
     @Sendable func put(_ request: Request, context: ServerContext) async throws -> Response {
         let workspace = try context.requireWorkspace()
         let body = try JSONValue.object(from: Data(buffer: try await request.body.collect(upTo: context.maxUploadSize)))
-        if let unknown = body.keys.sorted().first(where: { $0 != "url" }) { throw APIError.unknown(unknown) }
+        try JSONValue.rejectUnknown(body, known: ["url"])
         let url: URL?
         switch body["url"] {
         case nil: throw APIError.missing("url")
