@@ -19,26 +19,26 @@ struct EyeWarpTests {
         return bytes
     }
 
-    static func field(center: SIMD2<Float>, width: Float, roll: Float, displacement: SIMD2<Float>) -> EyeWarpField? {
+    static func field(center: SIMD2<Float>, width: Float, roll: Float, shift: SIMD2<Float>) -> EyeWarpField? {
         let u = SIMD2<Float>(cos(roll), sin(roll)), n = SIMD2<Float>(-sin(roll), cos(roll))
         let eye: [SIMD2<Float>] = [
             center - u * width / 2, center - u * width / 6 - n * width * 0.15, center + u * width / 6 - n * width * 0.15,
             center + u * width / 2, center + u * width / 6 + n * width * 0.12, center - u * width / 6 + n * width * 0.12,
         ]
-        return EyeGeometry(points: eye[...]).map { EyeWarpField(eye: $0, displacement: displacement) }
+        return EyeGeometry(points: eye[...]).map { EyeWarpField(eye: $0, shift: shift, iris: 0.1) }
     }
 
     @Test("SIMD and scalar kernels write identical pixels, only inside the field", arguments: [
-        (SIMD2<Float>(60, 40), Float(40), Float(0), SIMD2<Float>(6, -2), Float(1)),
-        (SIMD2<Float>(61.3, 38.7), Float(33), Float(0.2), SIMD2<Float>(-5, 3), Float(1)),
-        (SIMD2<Float>(60, 40), Float(40), Float(-0.15), SIMD2<Float>(7, 1), Float(0.5)),
-        (SIMD2<Float>(8, 6), Float(30), Float(0), SIMD2<Float>(-4, 0), Float(1)),  // clipped at the plane's corner
+        (SIMD2<Float>(60, 40), Float(40), Float(0), SIMD2<Float>(0.15, -0.05), Float(1)),
+        (SIMD2<Float>(61.3, 38.7), Float(33), Float(0.2), SIMD2<Float>(-0.15, 0.09), Float(1)),
+        (SIMD2<Float>(60, 40), Float(40), Float(-0.15), SIMD2<Float>(0.18, 0.03), Float(0.5)),
+        (SIMD2<Float>(8, 6), Float(30), Float(0), SIMD2<Float>(-0.13, 0), Float(1)),  // clipped at the plane's corner
     ])
-    func simdMatchesScalar(center: SIMD2<Float>, eyeWidth: Float, roll: Float, displacement: SIMD2<Float>, scale: Float) throws {
+    func simdMatchesScalar(center: SIMD2<Float>, eyeWidth: Float, roll: Float, shift: SIMD2<Float>, scale: Float) throws {
         let width = 121, height = 83, stride = 128
         let original = Self.plane(width: width, height: height, stride: stride)
         var simd = original, scalar = original
-        let field = try #require(Self.field(center: center, width: eyeWidth, roll: roll, displacement: displacement))
+        let field = try #require(Self.field(center: center, width: eyeWidth, roll: roll, shift: shift))
         let warper = EyeWarper()
         simd.withUnsafeMutableBufferPointer { buffer in
             warper.apply(field, to: Plane(base: buffer.baseAddress!, width: width, height: height, stride: stride), scale: scale, kernel: .simd)
@@ -58,15 +58,66 @@ struct EyeWarpTests {
         }
     }
 
-    @Test("a zero displacement changes nothing")
+    @Test("a zero shift changes nothing")
     func zeroDisplacement() throws {
         let width = 96, height = 64
         let original = Self.plane(width: width, height: height, stride: width)
         var bytes = original
-        let field = try #require(Self.field(center: SIMD2(48, 32), width: 36, roll: 0.1, displacement: .zero))
+        let field = try #require(Self.field(center: SIMD2(48, 32), width: 36, roll: 0.1, shift: .zero))
         bytes.withUnsafeMutableBufferPointer { buffer in
             EyeWarper().apply(field, to: Plane(base: buffer.baseAddress!, width: width, height: height, stride: width), scale: 1)
         }
         #expect(bytes == original)
+    }
+
+    /// A drawn eye: white sclera inside the lids, a dark iris of radius 0.2 eye widths centred at `irisU`.
+    static func drawnEye(width: Int, height: Int, eye: EyeGeometry, irisU: Float) -> [UInt8] {
+        var bytes = [UInt8](repeating: 150, count: width * height)  // skin
+        for y in 0..<height {
+            for x in 0..<width {
+                let e = eye.toEye(SIMD2(Float(x), Float(y)))
+                guard eye.contains(e) else { continue }
+                let d = e - SIMD2(irisU, 0)
+                bytes[y * width + x] = (d * d).sum() <= 0.04 ? 40 : 230
+            }
+        }
+        return bytes
+    }
+
+    /// Centroid of the dark (iris) pixels along the eye axis, in eye widths.
+    static func irisU(_ bytes: [UInt8], width: Int, eye: EyeGeometry) -> Float {
+        var sum: Float = 0, count: Float = 0
+        for (i, value) in bytes.enumerated() where value < 100 {
+            sum += eye.toEye(SIMD2(Float(i % width), Float(i / width))).x
+            count += 1
+        }
+        return sum / max(count, 1)
+    }
+
+    @Test("the iris slides toward the target while both eye corners and the skin around stay put",
+          arguments: [Float(0.15), Float(-0.12)])
+    func irisSlidesBetweenFixedCorners(irisU: Float) throws {
+        let width = 160, height = 100, eyeWidth: Float = 100
+        let field = try #require(Self.field(center: SIMD2(80, 50), width: eyeWidth, roll: 0, shift: SIMD2(-irisU, 0)))
+        // The field was built for an iris at 0.1; rebuild for this one.
+        let warp = EyeWarpField(eye: field.eye, shift: SIMD2(-irisU, 0), iris: irisU)
+        let original = Self.drawnEye(width: width, height: height, eye: warp.eye, irisU: irisU)
+        var bytes = original
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            EyeWarper().apply(warp, to: Plane(base: buffer.baseAddress!, width: width, height: height, stride: width), scale: 1)
+        }
+        let before = Self.irisU(original, width: width, eye: warp.eye), after = Self.irisU(bytes, width: width, eye: warp.eye)
+        #expect(abs(before - irisU) < 0.02)
+        #expect(abs(after) < 0.03, "iris centre moved from \(before) to \(after) eye widths, not to the centre")
+        // The corners (and everything beyond them along the axis) are not moved.
+        for (corner, outward) in [(30, -1), (130, 1)] {
+            for step in 0...8 {
+                let i = 50 * width + corner + step * outward
+                #expect(bytes[i] == original[i], "pixel \(step) beyond the corner at x = \(corner) changed")
+            }
+        }
+        // The iris keeps its size: as many dark pixels after as before, within its rim's resampling.
+        let dark = { (b: [UInt8]) in Float(b.filter { $0 < 100 }.count) }
+        #expect(abs(dark(bytes) - dark(original)) / dark(original) < 0.08)
     }
 }

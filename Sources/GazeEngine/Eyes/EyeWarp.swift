@@ -1,63 +1,106 @@
-/// A smooth displacement field over one eye: full strength around the iris, fading to zero past the lids.
+/// A smooth displacement field over one eye that slides the iris between eye corners that stay put.
 ///
-/// Backward mapping: the output pixel at `p` takes the input at `p − w(p)·d`. The weight `w` is 1 inside an
-/// inner ellipse and falls with a smoothstep to 0 at an outer one; outside it, pixels are never written.
+/// Backward mapping in eye coordinates (`u` along the corner line, `n` across it, eye widths): the output
+/// pixel at `e` takes the input at `e − (wH(e)·shift.u, wV(e)·shift.n)`. Both weights are 1 over the iris's
+/// target place and fall linearly to 0 at the two corners, so the corners — against which a viewer reads
+/// where someone looks — never move; the sclera on either side stretches or compresses instead (it has no
+/// texture to betray that). Across the eye:
+/// - the horizontal shift covers the whole lid opening and fades just past the lids, so lashes over the
+///   iris move with it and nothing shears along the lid line;
+/// - the vertical shift carries the upper lid with the iris, fading over the lid skin above it, as real
+///   lids follow the gaze: a raised gaze is not left half under a low lid. Below, it fades under the lower lid.
 struct EyeWarpField {
     var eye: EyeGeometry
-    /// Where the eye content moves, in luma pixels.
-    var displacement: SIMD2<Float>
-    /// Ellipse semi-axes in eye widths: along the eye, above and below the corner line.
-    var radiusU: Float
-    var radiusUp: Float
-    var radiusDown: Float
-    /// Normalised radii where the weight starts to fall and where it reaches zero.
-    static let inner: Float = 0.7
-    static let outer: Float = 1.5
+    /// Where the eye content moves, in eye widths along (`x`) and across (`y`) the corner line.
+    var shift: SIMD2<Float>
+    /// Along the corner line: where the weights start to fall toward the left and the right corner.
+    var coreLeft: Float
+    var coreRight: Float
+    /// Across: the upper (negative) and lower lid, where the weights start to fall.
+    var top: Float
+    var bottom: Float
 
-    /// A field over `eye` moving its content by `displacement` pixels. The upper ellipse reaches above the
-    /// upper lid so the lid follows a vertical move about half way, as real lids follow gaze; the lower lid
-    /// barely moves.
-    init(eye: EyeGeometry, displacement: SIMD2<Float>) {
+    /// Half the iris's width in eye widths (a little more, so its rim moves whole).
+    static let irisHalfWidth: Float = 0.22
+    /// The compressed or stretched sclera between the iris and a corner is never narrower than this.
+    static let minimumGap: Float = 0.15
+    /// Fades beyond the lids, in eye widths: horizontal above/below, vertical above (lid skin)/below.
+    static let fadeAbove: Float = 0.12
+    static let fadeBelow: Float = 0.10
+    static let liftAbove: Float = 0.30
+    static let liftBelow: Float = 0.15
+    /// The mapping may compress a region to no less than this share of its size (no fold, no smear).
+    static let minimumJacobian: Float = 0.3
+
+    /// - Parameters:
+    ///   - shift: the move in eye widths (x along the corner line toward image right, y toward image bottom).
+    ///   - iris: where the iris sits now along the corner line, in eye widths.
+    init(eye: EyeGeometry, shift: SIMD2<Float>, iris: Float) {
         self.eye = eye
-        radiusU = 0.55
-        radiusUp = max(eye.openingUp * 1.05, 0.24)
-        radiusDown = max(eye.openingDown * 0.8, 0.18)
-        self.displacement = displacement
+        let limit = 0.5 - Self.minimumGap - Self.irisHalfWidth
+        let target = max(-limit, min(limit, iris + shift.x))
+        coreLeft = target - Self.irisHalfWidth
+        coreRight = target + Self.irisHalfWidth
+        top = -max(eye.openingUp, 0.05)
+        bottom = max(eye.openingDown, 0.05)
+        self.shift = shift
         limitFolding()
     }
 
-    /// Shrinks `displacement` until the mapping cannot fold over itself (Jacobian determinant stays ≥ 0.3).
+    /// Shrinks `shift` until the mapping's Jacobian determinant stays above `minimumJacobian` on a grid over
+    /// the field (finite differences of the weights): no fold, no smear, however the two moves combine.
     private mutating func limitFolding() {
-        let slope: Float = 1.5 / (Self.outer - Self.inner)  // smoothstep's steepest slope per normalised unit
-        let d = SIMD2<Float>((displacement * eye.axisU).sum(), (displacement * eye.axisN).sum()) / eye.width
-        let fold = abs(d.x) * slope / radiusU + abs(d.y) * slope / min(radiusUp, radiusDown)
-        if fold > 0.7 { displacement *= 0.7 / fold }
+        let h: Float = 0.01
+        let us = (0...20).map { SIMD8<Float>(repeating: -0.5 + Float($0) * 0.05) + SIMD8(0, h, 0, 0, 0, 0, 0, 0) }
+        let up = top - Self.liftAbove, down = bottom + Self.liftBelow
+        for _ in 0..<20 {
+            var worst: Float = 1
+            for u in us {
+                for step in 0...16 {
+                    // Lanes: the point, a step along u, a step along n.
+                    let n = up + (down - up) * Float(step) / 16
+                    let (wh, wv) = weights(u: u, n: SIMD8(n, n, n + h, n, n, n, n, n))
+                    let dhu = (wh[1] - wh[0]) / h, dhn = (wh[2] - wh[0]) / h
+                    let dvu = (wv[1] - wv[0]) / h, dvn = (wv[2] - wv[0]) / h
+                    let det = (1 - shift.x * dhu) * (1 - shift.y * dvn) - shift.x * dhn * shift.y * dvu
+                    worst = min(worst, det)
+                }
+            }
+            if worst >= Self.minimumJacobian { return }
+            shift *= 0.9
+        }
+        shift = .zero
     }
 
-    /// Weight at a luma pixel position.
+    /// The two weights at eye coordinates `u`, `n`, eight (or any number of) lanes at a time.
     @inline(__always)
-    func weight(at p: SIMD2<Float>) -> Float {
-        let e = eye.toEye(p)
-        let ry = e.y < 0 ? radiusUp : radiusDown
-        let q = SIMD2<Float>(e.x / radiusU, e.y / ry)
-        let r = (q * q).sum().squareRoot()
-        if r <= Self.inner { return 1 }
-        if r >= Self.outer { return 0 }
-        let t = (Self.outer - r) / (Self.outer - Self.inner)
-        return t * t * (3 - 2 * t)
+    func weights<V: SIMD>(u: V, n: V) -> (horizontal: V, vertical: V) where V.Scalar == Float {
+        let one = V(repeating: 1), zero = V(repeating: 0)
+        let left = (u + 0.5) / (coreLeft + 0.5), right = (0.5 - u) / (0.5 - coreRight)
+        let along = pointwiseMax(zero, pointwiseMin(one, pointwiseMin(left, right)))
+        let above = (n - (top - Self.fadeAbove)) / Self.fadeAbove
+        let below = ((bottom + Self.fadeBelow) - n) / Self.fadeBelow
+        let acrossH = pointwiseMax(zero, pointwiseMin(one, pointwiseMin(above, below)))
+        let lifted = (n - (top - Self.liftAbove)) / Self.liftAbove
+        let lowered = ((bottom + Self.liftBelow) - n) / Self.liftBelow
+        let acrossV = pointwiseMax(zero, pointwiseMin(one, pointwiseMin(lifted, lowered)))
+        return (along * acrossH, along * acrossV)
     }
 
     /// The luma-pixel rectangle outside which the field is zero: [x0, x1) × [y0, y1), before clipping.
     var bounds: (x0: Float, y0: Float, x1: Float, y1: Float) {
         var lo = SIMD2<Float>(repeating: .infinity), hi = SIMD2<Float>(repeating: -.infinity)
-        let o = Self.outer
-        for corner in [SIMD2(-radiusU, -radiusUp), SIMD2(radiusU, -radiusUp), SIMD2(-radiusU, radiusDown), SIMD2(radiusU, radiusDown)] {
-            let p = eye.toImage(corner * o)
+        let up = top - max(Self.fadeAbove, Self.liftAbove), down = bottom + max(Self.fadeBelow, Self.liftBelow)
+        for corner in [SIMD2<Float>(-0.5, up), SIMD2(0.5, up), SIMD2(-0.5, down), SIMD2(0.5, down)] {
+            let p = eye.toImage(corner)
             lo = pointwiseMin(lo, p)
             hi = pointwiseMax(hi, p)
         }
         return (lo.x.rounded(.down) - 1, lo.y.rounded(.down) - 1, hi.x.rounded(.up) + 2, hi.y.rounded(.up) + 2)
     }
+
+    /// The largest move of any pixel, in luma pixels.
+    var reach: Float { max(abs(shift.x), abs(shift.y)) * eye.width }
 }
 
 /// Applies `EyeWarpField`s to 8-bit planes in place. Owns a scratch copy of the source region, reused.
@@ -75,8 +118,8 @@ final class EyeWarper {
         let x0 = max(0, Int((b.x0 * scale).rounded(.down))), y0 = max(0, Int((b.y0 * scale).rounded(.down)))
         let x1 = min(plane.width, Int((b.x1 * scale).rounded(.up))), y1 = min(plane.height, Int((b.y1 * scale).rounded(.up)))
         guard x1 > x0, y1 > y0 else { return }
-        // Sampling reads at most |d| beyond the written box; copy that much so reads see the input only.
-        let reach = Int((max(abs(field.displacement.x), abs(field.displacement.y)) * scale).rounded(.up)) + 2
+        // Sampling reads at most the field's reach beyond the written box; copy that much so reads see the input only.
+        let reach = Int((field.reach * scale).rounded(.up)) + 2
         let sx0 = max(0, x0 - reach), sy0 = max(0, y0 - reach)
         let sx1 = min(plane.width, x1 + reach), sy1 = min(plane.height, y1 + reach)
         let sw = sx1 - sx0, sh = sy1 - sy0
@@ -88,7 +131,7 @@ final class EyeWarper {
                 (source + (y - sy0) * sw).update(from: plane.base + y * plane.stride + sx0, count: sw)
             }
             let row = RowWarp(field: field, source: LumaView(base: UnsafePointer(source), width: sw, height: sh, stride: sw),
-                              origin: SIMD2(Float(sx0), Float(sy0)), toLuma: 1 / scale, displacement: field.displacement * scale)
+                              origin: SIMD2(Float(sx0), Float(sy0)), scale: scale)
             for y in y0..<y1 {
                 // Safe: y is inside the plane and x0..<x1 inside its width.
                 switch kernel {
@@ -106,27 +149,38 @@ private struct RowWarp {
     var source: LumaView
     var origin: SIMD2<Float>
     var toLuma: Float
-    var displacement: SIMD2<Float>
+    /// The full horizontal and vertical moves in this plane's pixels; each is scaled by its weight.
+    var moveAlong: SIMD2<Float>
+    var moveAcross: SIMD2<Float>
 
-    /// The reference kernel: one pixel at a time.
+    init(field: EyeWarpField, source: LumaView, origin: SIMD2<Float>, scale: Float) {
+        self.field = field
+        self.source = source
+        self.origin = origin
+        toLuma = 1 / scale
+        let pixels = field.eye.width * scale
+        moveAlong = field.eye.axisU * field.shift.x * pixels
+        moveAcross = field.eye.axisN * field.shift.y * pixels
+    }
+
+    /// The reference kernel: one pixel at a time, through `EyeGeometry.toEye`.
     func scalar(_ row: UnsafeMutablePointer<UInt8>, y: Int, from x0: Int, to x1: Int) {
         for x in x0..<x1 {
             let p = SIMD2<Float>(Float(x), Float(y))
             // Pixel centres: a chroma sample covers 2×2 luma pixels centred half a pixel in.
-            let w = field.weight(at: (p + 0.5) * toLuma - 0.5)
-            guard w > 0 else { continue }
-            let value = bilinear(source, p - displacement * w - origin)
+            let e = field.eye.toEye((p + 0.5) * toLuma - 0.5)
+            let (wh, wv) = field.weights(u: SIMD2(repeating: e.x), n: SIMD2(repeating: e.y))
+            guard wh[0] > 0 || wv[0] > 0 else { continue }
+            let value = bilinear(source, p - moveAlong * wh[0] - moveAcross * wv[0] - origin)
             row[x] = UInt8(max(0, min(255, value + 0.5)))
         }
     }
 
-    /// Eight pixels at a time: the weight field and the sample positions in `SIMD8` lanes, with the same
-    /// operations in the same order as `scalar` (so the results are identical); the bilinear taps are
-    /// gathered per lane, since each lane samples its own place, and untouched lanes are never written.
+    /// Eight pixels at a time: eye coordinates, weights and sample positions in `SIMD8` lanes; the bilinear
+    /// taps are gathered per lane, since each lane samples its own place, and untouched lanes are never written.
     func simd(_ row: UnsafeMutablePointer<UInt8>, y: Int, from x0: Int, to x1: Int) {
         let eye = field.eye
         let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
-        let inner = EyeWarpField.inner, outer = EyeWarpField.outer
         let py = Float(y)
         let dy = (py + 0.5) * toLuma - 0.5 - eye.center.y
         var x = x0
@@ -135,16 +189,12 @@ private struct RowWarp {
             let dx = (px + 0.5) * toLuma - 0.5 - eye.center.x
             let u = (dx * eye.axisU.x + dy * eye.axisU.y) / eye.width
             let n = (dx * eye.axisN.x + dy * eye.axisN.y) / eye.width
-            var radiusN = SIMD8<Float>(repeating: field.radiusDown)
-            radiusN.replace(with: field.radiusUp, where: n .< 0)
-            let qu = u / field.radiusU, qn = n / radiusN
-            let r = (qu * qu + qn * qn).squareRoot()
-            let t = pointwiseMax(.zero, pointwiseMin(SIMD8(repeating: 1), (outer - r) / (outer - inner)))
-            let w = t * t * (3 - 2 * t)
-            if w.max() > 0 {
-                let sx = px - displacement.x * w - origin.x
-                let sy = py - displacement.y * w - origin.y
-                for lane in 0..<min(8, x1 - x) where w[lane] > 0 {
+            let (wh, wv) = field.weights(u: u, n: n)
+            let touched = wh .> 0 .| wv .> 0
+            if any(touched) {
+                let sx = px - moveAlong.x * wh - moveAcross.x * wv - origin.x
+                let sy = py - moveAlong.y * wh - moveAcross.y * wv - origin.y
+                for lane in 0..<min(8, x1 - x) where touched[lane] {
                     let value = bilinear(source, SIMD2(sx[lane], sy[lane]))
                     row[x + lane] = UInt8(max(0, min(255, value + 0.5)))
                 }

@@ -40,6 +40,9 @@ struct GazeCorrector {
     /// Where the iris centre sits across the dlib corner line, in eye widths, for a person looking into the lens
     /// (measured on frontal clips; the iris sits slightly above the line joining the corners).
     static let neutralV: Float = -0.075
+    /// The iris turns on a radius of about this many eye widths (offset ≈ radius·sin(angle)): 0.45 widths
+    /// between the outer lid corners, and dlib's corner landmarks sit about 7 % inside those.
+    static let turnRadius: Float = 0.48
 
     mutating func update(landmarks: FaceLandmarks, luma: LumaView, time: Double, settings: CorrectionSettings,
                          iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
@@ -73,8 +76,7 @@ struct GazeCorrector {
             let raw = sum / total
             let g = gazeFilter.filter(raw, at: time)
             gaze = g
-            // h ≈ 0.45·sin(angle): the iris turns on a radius of about 0.45 eye widths.
-            let eyeDegrees = abs(asin(max(-1, min(1, g.x / 0.45))) * 180 / .pi)
+            let eyeDegrees = abs(asin(max(-1, min(1, g.x / Self.turnRadius))) * 180 / .pi)
             target = Self.fade(Float(settings.noCorrectionBeyondDegrees) - eyeDegrees,
                                over: Float(settings.noCorrectionBeyondDegrees - settings.fullCorrectionBelowDegrees))
             target *= Self.fade(Float(settings.headTurnNoneBeyondDegrees) - abs(yaw),
@@ -86,13 +88,12 @@ struct GazeCorrector {
 
         var fields: [EyeWarpField] = []
         if let gaze, weight > 0, settings.intensity > 0 {
-            let below = 0.45 * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
+            let below = Self.turnRadius * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
             let goal = SIMD2<Float>(0, Self.neutralV + below)
             let shift = (goal - gaze) * Float(settings.intensity) * weight
             for eye in eyes {
                 guard let eye, eye.width >= Self.minimumEyeWidth else { continue }
-                let pixels = (eye.axisU * shift.x + eye.axisN * shift.y) * eye.width
-                fields.append(EyeWarpField(eye: eye, displacement: pixels))
+                fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x))
             }
         }
         let analysis = FaceAnalysis(
