@@ -20,12 +20,7 @@ struct EyeWarpTests {
     }
 
     static func field(center: SIMD2<Float>, width: Float, roll: Float, shift: SIMD2<Float>) -> EyeWarpField? {
-        let u = SIMD2<Float>(cos(roll), sin(roll)), n = SIMD2<Float>(-sin(roll), cos(roll))
-        let eye: [SIMD2<Float>] = [
-            center - u * width / 2, center - u * width / 6 - n * width * 0.15, center + u * width / 6 - n * width * 0.15,
-            center + u * width / 2, center + u * width / 6 + n * width * 0.12, center - u * width / 6 + n * width * 0.12,
-        ]
-        return EyeGeometry(points: eye[...]).map { EyeWarpField(eye: $0, shift: shift, iris: 0.1) }
+        DrawnEye.geometry(center: center, width: width, roll: roll).map { EyeWarpField(eye: $0, shift: shift, iris: 0.1) }
     }
 
     @Test("SIMD and scalar kernels write identical pixels, only inside the field", arguments: [
@@ -70,20 +65,6 @@ struct EyeWarpTests {
         #expect(bytes == original)
     }
 
-    /// A drawn eye: white sclera inside the lids, a dark iris of radius 0.2 eye widths centred at `irisU`.
-    static func drawnEye(width: Int, height: Int, eye: EyeGeometry, irisU: Float) -> [UInt8] {
-        var bytes = [UInt8](repeating: 150, count: width * height)  // skin
-        for y in 0..<height {
-            for x in 0..<width {
-                let e = eye.toEye(SIMD2(Float(x), Float(y)))
-                guard eye.contains(e) else { continue }
-                let d = e - SIMD2(irisU, 0)
-                bytes[y * width + x] = (d * d).sum() <= 0.04 ? 40 : 230
-            }
-        }
-        return bytes
-    }
-
     /// Centroid of the dark (iris) pixels along the eye axis, in eye widths.
     static func irisU(_ bytes: [UInt8], width: Int, eye: EyeGeometry) -> Float {
         var sum: Float = 0, count: Float = 0
@@ -101,7 +82,7 @@ struct EyeWarpTests {
         let field = try #require(Self.field(center: SIMD2(80, 50), width: eyeWidth, roll: 0, shift: SIMD2(-irisU, 0)))
         // The field was built for an iris at 0.1; rebuild for this one.
         let warp = EyeWarpField(eye: field.eye, shift: SIMD2(-irisU, 0), iris: irisU)
-        let original = Self.drawnEye(width: width, height: height, eye: warp.eye, irisU: irisU)
+        let original = DrawnEye.picture(width: width, height: height, eye: warp.eye, iris: SIMD2(irisU, 0))
         var bytes = original
         bytes.withUnsafeMutableBufferPointer { buffer in
             EyeWarper().apply(warp, to: Plane(base: buffer.baseAddress!, width: width, height: height, stride: width), scale: 1)

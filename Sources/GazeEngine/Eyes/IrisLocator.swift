@@ -76,7 +76,8 @@ final class IrisLocator {
             }
         }
         let cell = sum / total
-        let center = SIMD2<Float>((cell.x + 0.5) * Self.step - 0.5, (cell.y + 0.5) * Self.step - Float(Self.rows) * Self.step / 2)
+        var center = SIMD2<Float>((cell.x + 0.5) * Self.step - 0.5, (cell.y + 0.5) * Self.step - Float(Self.rows) * Self.step / 2)
+        if let u = Self.refineAlongAxis(center, in: image, eye: eye) { center.x = u }
         // How much of an iris-sized disk the best match filled with dark pixels, and how dark they were.
         let fill = min(1, best / (Float(disk.count) * max(contrast, 1)))
         let confidence = min(1, contrast / 30) * min(1, fill / 0.35)

@@ -1,0 +1,49 @@
+import Testing
+
+@testable import GazeEngine
+
+/// The iris locator on drawn eyes, where the true centre is known.
+@Suite("Iris locator")
+struct IrisLocatorTests {
+    static func locate(iris: SIMD2<Float>, highlight: SIMD2<Float>? = nil, shaded: Bool = false, lids: (up: Float, down: Float) = (0.15, 0.12),
+                       eyeWidth: Float = 80) throws -> IrisEstimate? {
+        let width = 160, height = 100
+        let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: eyeWidth, roll: 0.08, lids: lids))
+        let bytes = DrawnEye.picture(width: width, height: height, eye: eye, iris: iris, highlight: highlight, shaded: shaded)
+        return bytes.withUnsafeBufferPointer { buffer in
+            IrisLocator().locate(in: LumaView(base: buffer.baseAddress!, width: width, height: height, stride: width), eye: eye)
+        }
+    }
+
+    @Test("finds the iris centre along the eye to within 0.005 eye widths (0.4 px on this 80 px eye)", arguments: [Float(-0.15), -0.05, 0, 0.08, 0.16])
+    func alongTheAxis(u: Float) throws {
+        let found = try #require(try Self.locate(iris: SIMD2(u, -0.04)))
+        #expect(abs(found.center.x - u) < 0.005, "found \(found.center.x), drawn at \(u)")
+        #expect(abs(found.center.y + 0.04) < 0.06)
+        #expect(found.confidence > 0.5)
+    }
+
+    @Test("a specular highlight and the lid's shadow on the iris do not pull the centre away from it", arguments: [Float(-0.1), 0.1])
+    func highlight(u: Float) throws {
+        // The reflection sits up and to one side, as a window or ring light makes it.
+        let found = try #require(try Self.locate(iris: SIMD2(u, -0.03), highlight: SIMD2(u + 0.09, -0.08), shaded: true))
+        #expect(abs(found.center.x - u) < 0.005, "found \(found.center.x), drawn at \(u)")
+    }
+
+    @Test("lids that hide the top and bottom of the iris still leave its horizontal centre")
+    func narrowOpening() throws {
+        let found = try #require(try Self.locate(iris: SIMD2(0.12, 0), lids: (0.1, 0.08)))
+        #expect(abs(found.center.x - 0.12) < 0.025, "found \(found.center.x)")
+    }
+
+    @Test("an eye with no iris in it gives no estimate or a low-confidence one")
+    func noIris() throws {
+        let width = 160, height = 100
+        let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: 80))
+        let bytes = [UInt8](repeating: 200, count: width * height)
+        let found = bytes.withUnsafeBufferPointer { buffer in
+            IrisLocator().locate(in: LumaView(base: buffer.baseAddress!, width: width, height: height, stride: width), eye: eye)
+        }
+        #expect(found == nil || found!.confidence < 0.15)
+    }
+}
