@@ -43,6 +43,11 @@ struct GazeCorrector {
     /// The iris turns on a radius of about this many eye widths (offset ≈ radius·sin(angle)): 0.45 widths
     /// between the outer lid corners, and dlib's corner landmarks sit about 7 % inside those.
     static let turnRadius: Float = 0.48
+    /// The vertical estimate reads only part of a vertical gaze move, because the lids move with the iris
+    /// and the matched filter partly follows the opening: moving a still's iris and upper lid down by a
+    /// known 0.084 eye widths moved the estimate by 0.026–0.041, and a whole clip by about half of the move.
+    /// Offsets from the neutral are scaled back up by this much.
+    static let verticalGain: Float = 1.8
 
     mutating func update(landmarks: FaceLandmarks, luma: LumaView, time: Double, settings: CorrectionSettings,
                          iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
@@ -71,12 +76,14 @@ struct GazeCorrector {
         let openness = eyes.map { $0?.aspectRatio ?? 0 }.min() ?? 0
         let openFactor = blinkGate(openness, dt: dt)
         var gaze: SIMD2<Float>?
+        var offLens = SIMD2<Float>.zero
         var target: Float = 0
         if total > 0.05 {
             let raw = sum / total
             let g = gazeFilter.filter(raw, at: time)
             gaze = g
-            let eyeDegrees = abs(asin(max(-1, min(1, g.x / Self.turnRadius))) * 180 / .pi)
+            offLens = SIMD2(g.x, (g.y - Self.neutralV) * Self.verticalGain)
+            let eyeDegrees = asin(min(1, (offLens * offLens).sum().squareRoot() / Self.turnRadius)) * 180 / .pi
             target = Self.fade(Float(settings.noCorrectionBeyondDegrees) - eyeDegrees,
                                over: Float(settings.noCorrectionBeyondDegrees - settings.fullCorrectionBelowDegrees))
             target *= Self.fade(Float(settings.headTurnNoneBeyondDegrees) - abs(yaw),
@@ -89,8 +96,7 @@ struct GazeCorrector {
         var fields: [EyeWarpField] = []
         if let gaze, weight > 0, settings.intensity > 0 {
             let below = Self.turnRadius * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
-            let goal = SIMD2<Float>(0, Self.neutralV + below)
-            let shift = (goal - gaze) * Float(settings.intensity) * weight
+            let shift = (SIMD2(0, below) - offLens) * Float(settings.intensity) * weight
             for eye in eyes {
                 guard let eye, eye.width >= Self.minimumEyeWidth else { continue }
                 fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x))

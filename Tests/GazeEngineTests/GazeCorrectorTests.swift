@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+@testable import GazeEngine
+
+/// The per-face gaze logic on a drawn face whose true iris position is known: proportional correction,
+/// the look-away, head-turn and blink gates, and the ramps between them.
+@Suite("Gaze corrector")
+struct GazeCorrectorTests {
+    static let width = 320, height = 200
+    static let eyeWidth: Float = 60
+
+    /// A face with both eyes drawn, their irises at `iris` (eye coordinates), lids `lids` eye widths from
+    /// the corner line, and the nose tip placed for a head turned by about `yaw` degrees.
+    struct Face {
+        var picture: [UInt8]
+        var landmarks: FaceLandmarks
+
+        init(iris: SIMD2<Float>, lids: (up: Float, down: Float) = (0.15, 0.12), yaw: Float = 0) throws {
+            let centers = [SIMD2<Float>(110, 100), SIMD2<Float>(210, 100)]
+            var points = [SIMD2<Float>](repeating: SIMD2(160, 150), count: 68)
+            var picture = [UInt8](repeating: 150, count: GazeCorrectorTests.width * GazeCorrectorTests.height)
+            for (index, center) in centers.enumerated() {
+                let eye = try #require(DrawnEye.geometry(center: center, width: GazeCorrectorTests.eyeWidth, lids: lids))
+                let drawn = DrawnEye.picture(width: GazeCorrectorTests.width, height: GazeCorrectorTests.height, eye: eye, iris: iris)
+                for (i, value) in drawn.enumerated() where value != 150 { picture[i] = value }
+                let first = 36 + index * 6
+                for k in 0..<6 { points[first + k] = eye.toImage(eye.contour[k]) }
+            }
+            // Jaw ends and nose tip: the yaw estimate reads where the nose sits between the jaw ends.
+            points[0] = SIMD2(60, 110)
+            points[16] = SIMD2(260, 110)
+            let ratio = 1.7 * sin(yaw * .pi / 180)
+            points[30] = SIMD2(160 + ratio * 100, 140)
+            self.picture = picture
+            landmarks = FaceLandmarks(points: points)
+        }
+    }
+
+    /// Runs `frames` frames at 30 fps through one corrector and returns the last frame's result.
+    static func run(_ corrector: inout GazeCorrector, _ face: Face, frames: Int, from start: Int = 0,
+                    settings: CorrectionSettings = CorrectionSettings()) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
+        let locator = IrisLocator()
+        var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
+        face.picture.withUnsafeBufferPointer { buffer in
+            let luma = LumaView(base: buffer.baseAddress!, width: width, height: height, stride: width)
+            for frame in start..<(start + frames) {
+                last = corrector.update(landmarks: face.landmarks, luma: luma, time: Double(frame) / 30, settings: settings, iris: locator)
+            }
+        }
+        return last!
+    }
+
+    @Test("intensity 1 moves both irises onto the centre; 0.5 half as far; 0 not at all")
+    func proportional() throws {
+        let face = try Face(iris: SIMD2(0.12, -0.075))
+        var shifts: [Float] = []
+        for intensity in [1.0, 0.5, 0.0] {
+            var corrector = GazeCorrector()
+            let result = Self.run(&corrector, face, frames: 20, settings: CorrectionSettings(intensity: intensity))
+            #expect(result.fields.count == (intensity > 0 ? 2 : 0))
+            shifts.append(result.fields.first?.shift.x ?? 0)
+        }
+        #expect(abs(shifts[0] + 0.12) < 0.02, "intensity 1 should move the iris −0.12 eye widths, moved \(shifts[0])")
+        #expect(abs(shifts[1] - shifts[0] / 2) < 0.005)
+        #expect(shifts[2] == 0)
+    }
+
+    @Test("gaze beyond the look-away threshold is left alone; below it, it is corrected")
+    func lookAway() throws {
+        var near = GazeCorrector(), far = GazeCorrector()
+        // 0.08 eye widths ≈ 10°; 0.27 ≈ 34°, past the 30° default.
+        let corrected = Self.run(&near, try Face(iris: SIMD2(0.08, -0.075)), frames: 20)
+        let kept = Self.run(&far, try Face(iris: SIMD2(0.27, -0.075)), frames: 20)
+        #expect(corrected.analysis.gateWeight > 0.95)
+        #expect(kept.analysis.gateWeight < 0.05)
+        #expect(kept.fields.isEmpty)
+        // Raising the threshold brings it back.
+        var wide = GazeCorrector()
+        let widened = Self.run(&wide, try Face(iris: SIMD2(0.27, -0.075)), frames: 20,
+                               settings: CorrectionSettings(fullCorrectionBelowDegrees: 40, noCorrectionBeyondDegrees: 50))
+        #expect(widened.analysis.gateWeight > 0.95)
+    }
+
+    @Test("a head turned past the head-turn threshold is left alone")
+    func headTurn() throws {
+        var corrector = GazeCorrector()
+        let result = Self.run(&corrector, try Face(iris: SIMD2(0.05, -0.075), yaw: 55), frames: 20)
+        #expect(result.analysis.headYawDegrees > 45)
+        #expect(result.fields.isEmpty)
+    }
+
+    @Test("closing lids stop the warp within a few frames, and it comes back gradually after")
+    func blink() throws {
+        var corrector = GazeCorrector()
+        let open = try Face(iris: SIMD2(0.1, -0.05))
+        let shut = try Face(iris: SIMD2(0.1, -0.05), lids: (0.02, 0.02))
+        let before = Self.run(&corrector, open, frames: 30)
+        #expect(before.analysis.gateWeight > 0.95)
+        let during = Self.run(&corrector, shut, frames: 3, from: 30)
+        #expect(during.analysis.blinking)
+        #expect(during.fields.isEmpty, "a shut eye must not be warped")
+        let reopened = Self.run(&corrector, open, frames: 2, from: 33)
+        #expect(reopened.analysis.gateWeight > 0 && reopened.analysis.gateWeight < 0.5, "the weight ramps back up, it does not snap")
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Hard cases for the quality table: derives clips that stress the engine from the shared fixtures (local
+# measurement only; nothing here is committed) and runs scripts/quality.sh on them.
+#   lowlight  v01 darkened (gamma 0.55, −0.12 brightness) with temporal noise, as an underlit webcam
+#   vertical  v02 cropped to a 9:16 phone frame around the face (608×1080)
+#   small     v01 scaled to 480×270: the face ≈ 90 px wide
+#   roll      v01 rolled 12° (head tilt)
+#   occluded  v01 with a skin-coloured block (a hand) over one eye for one second
+#   down      v01 with its gaze moved 10° down by the engine itself (a synthetic looking-down input: the
+#             shared clips have no strong downward gaze)
+# Usage: scripts/hard-cases.sh [--table-only]. Clips go to out/hard/clips, results to out/hard (QUALITY_OUT).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+src=${FIXTURES:-../shared/fixtures}
+clips=out/hard/clips
+mkdir -p "$clips"
+v01=$src/v01_nvvfx_webcam_frontal_1080p.mp4 v02=$src/v02_nvvfx_webcam_looking_sideways_1080p.mp4
+for f in "$v01" "$v02"; do [[ -f $f ]] || { echo "hard-cases: missing $f" >&2; exit 1; }; done
+ff() { ffmpeg -nostdin -v error -y "$@"; }
+x264=(-c:v libx264 -preset medium -crf 14 -pix_fmt yuv420p)
+if [[ ${1:-} != --table-only ]]; then
+    swift build -c release --product gaze-redirect >&2
+    [[ -f $clips/lowlight.mp4 ]] || ff -i "$v01" -vf "eq=gamma=0.55:brightness=-0.12,noise=alls=10:allf=t" "${x264[@]}" "$clips/lowlight.mp4"
+    [[ -f $clips/vertical.mp4 ]] || ff -i "$v02" -vf "crop=608:1080:752:0" "${x264[@]}" "$clips/vertical.mp4"
+    [[ -f $clips/small.mp4 ]] || ff -i "$v01" -vf "scale=480:270" "${x264[@]}" "$clips/small.mp4"
+    [[ -f $clips/roll.mp4 ]] || ff -i "$v01" -vf "rotate=12*PI/180:c=black" "${x264[@]}" "$clips/roll.mp4"
+    [[ -f $clips/occluded.mp4 ]] || ff -i "$v01" -vf "drawbox=x=1080:y=290:w=160:h=260:color=0xB88468:t=fill:enable='between(n,30,60)'" "${x264[@]}" "$clips/occluded.mp4"
+    [[ -f $clips/down.mp4 ]] || .build/release/gaze-redirect "$v01" -o "$clips/down.mp4" --target-below-lens=10 --crf 14 --progress none
+fi
+QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down}.mp4
