@@ -103,4 +103,16 @@ struct GazeCorrectorTests {
         let reopened = Self.run(&corrector, open, frames: 2, from: 33)
         #expect(reopened.analysis.gateWeight > 0 && reopened.analysis.gateWeight < 0.5, "the weight ramps back up, it does not snap")
     }
+
+    @Test("a lowered gaze is raised at least to the neutral; a gaze already there is only aimed slightly below the lens")
+    func vertical() throws {
+        var lowered = GazeCorrector(), level = GazeCorrector()
+        let raised = Self.run(&lowered, try Face(iris: SIMD2(0, 0.01)), frames: 20)
+        let kept = Self.run(&level, try Face(iris: SIMD2(0, GazeCorrector.neutralV)), frames: 20)
+        let raise = try #require(raised.fields.first).shift.y
+        let aim = try #require(kept.fields.first).shift.y
+        #expect(raise < GazeCorrector.neutralV - 0.01, "moved \(raise) eye widths; the iris sits 0.085 below the neutral")
+        // 2° below the lens is about 0.017 eye widths down.
+        #expect(aim > 0 && aim < 0.04, "moved \(aim) eye widths")
+    }
 }

@@ -2,7 +2,7 @@
 public struct CorrectionSettings: Sendable, Equatable, Codable {
     /// 0 leaves every frame untouched, 1 moves the gaze fully onto the target; in between is proportional.
     public var intensity: Double
-    /// Gaze (eyes plus head turn) up to this many degrees off the lens is corrected fully …
+    /// Eye gaze up to this many degrees off the lens (sideways and up or down together) is corrected fully …
     public var fullCorrectionBelowDegrees: Double
     /// … and beyond this it is left alone, so a person who looks at someone is not dragged back.
     public var noCorrectionBeyondDegrees: Double

@@ -48,6 +48,8 @@ struct GazeCorrector {
     /// known 0.084 eye widths moved the estimate by 0.026–0.041, and a whole clip by about half of the move.
     /// Offsets from the neutral are scaled back up by this much.
     static let verticalGain: Float = 1.8
+    /// Eye widths in pixels over which vertical correction fades in (none below, full above).
+    static let verticalTrustWidths: ClosedRange<Float> = 12...28
 
     mutating func update(landmarks: FaceLandmarks, luma: LumaView, time: Double, settings: CorrectionSettings,
                          iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
@@ -82,7 +84,9 @@ struct GazeCorrector {
             let raw = sum / total
             let g = gazeFilter.filter(raw, at: time)
             gaze = g
-            offLens = SIMD2(g.x, (g.y - Self.neutralV) * Self.verticalGain)
+            // A pixel is a large share of a small eye: there the vertical estimate is mostly noise, so less of it is used.
+            let verticalTrust = Self.smoothstep(Self.verticalTrustWidths.lowerBound, Self.verticalTrustWidths.upperBound, widest)
+            offLens = SIMD2(g.x, (g.y - Self.neutralV) * Self.verticalGain * verticalTrust)
             let eyeDegrees = asin(min(1, (offLens * offLens).sum().squareRoot() / Self.turnRadius)) * 180 / .pi
             target = Self.fade(Float(settings.noCorrectionBeyondDegrees) - eyeDegrees,
                                over: Float(settings.noCorrectionBeyondDegrees - settings.fullCorrectionBelowDegrees))
