@@ -53,7 +53,7 @@ struct EyeWarpField {
         let h: Float = 0.01
         let us = (0...20).map { SIMD8<Float>(repeating: -0.5 + Float($0) * 0.05) + SIMD8(0, h, 0, 0, 0, 0, 0, 0) }
         let up = top - Self.liftAbove, down = bottom + Self.liftBelow
-        for _ in 0..<20 {
+        for _ in 0..<40 {
             var worst: Float = 1
             for u in us {
                 for step in 0...16 {
@@ -67,7 +67,9 @@ struct EyeWarpField {
                 }
             }
             if worst >= Self.minimumJacobian { return }
-            shift *= 0.9
+            // The vertical move gives way first: it is the less certain one, and a fold it causes should
+            // not cost the horizontal correction.
+            if abs(shift.y) > 0.005 { shift.y *= 0.85 } else { shift.x *= 0.9 }
         }
         shift = .zero
     }
