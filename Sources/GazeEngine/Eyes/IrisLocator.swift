@@ -13,7 +13,8 @@ struct IrisEstimate: Equatable {
 /// size and head roll. Only pixels between the lids count, and they count as sums, not means: a disk
 /// pushed past the corner loses the dark pixels it no longer covers, so the estimate is not pulled toward
 /// the corners. When the lids cover the top and bottom of the iris, several centres explain the visible
-/// band equally well; the centroid of those near-best centres is taken. Not thread-safe: owns buffers.
+/// band equally well; the centroid of those near-best centres is taken. The centre along the eye is then
+/// refined from the limbus (`refineAlongAxis`). Not thread-safe: owns buffers.
 final class IrisLocator {
     static let columns = 40
     static let rows = 24
