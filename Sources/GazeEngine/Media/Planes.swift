@@ -40,6 +40,13 @@ extension Frame {
         }
     }
 
+    /// The planes of this 8-bit 4:2:0 frame, ready to write: its buffer is copied first only if someone else
+    /// (the decoder's reference pictures, the encoder) still holds it.
+    func writablePlanes() throws(GazeError) -> YUVPlanes {
+        guard av_frame_make_writable(pointer) >= 0, let planes else { throw .outputFailed("Out of memory preparing a frame for writing.") }
+        return planes
+    }
+
     /// The planes of an 8-bit 4:2:0 frame, or `nil` if it has none; the pointers die with the frame's next unref.
     var planes: YUVPlanes? {
         let f = pointer.pointee

@@ -54,9 +54,7 @@ final class GazeCompositor {
         guard render, !fields.isEmpty else { return FrameAnalysis(index: index, time: time, faces: analyses) }
 
         // The decoder may still reference this buffer (as a reference picture): copy it only now that we write.
-        guard av_frame_make_writable(frame.pointer) >= 0, let writable = frame.planes else {
-            throw .outputFailed("Out of memory while preparing a frame for writing.")
-        }
+        let writable = try frame.writablePlanes()
         clock.measure(.warp) {
             for field in fields {
                 warper.apply(field, to: writable.y, scale: 1)

@@ -37,9 +37,7 @@ final class PreviewRenderer {
             defer { original.unref() }
             return try sideBySide(original, output)
         case .overlay:
-            guard av_frame_make_writable(output.pointer) >= 0, let planes = output.planes else {
-                throw .outputFailed("Out of memory preparing a preview.")
-            }
+            let planes = try output.writablePlanes()
             for face in analysis?.faces ?? [] { Self.draw(face, on: planes) }
             return output
         }
