@@ -52,7 +52,7 @@ struct EyeWarpField {
     private mutating func limitFolding() {
         let h: Float = 0.01
         let us = (0...20).map { SIMD8<Float>(repeating: -0.5 + Float($0) * 0.05) + SIMD8(0, h, 0, 0, 0, 0, 0, 0) }
-        let up = top - Self.liftAbove, down = bottom + Self.liftBelow
+        let (up, down) = across
         for _ in 0..<40 {
             var worst: Float = 1
             for u in us {
@@ -89,10 +89,15 @@ struct EyeWarpField {
         return (along * acrossH, along * acrossV)
     }
 
+    /// Across the eye, where both weights are zero beyond (eye widths; along it, the corners bound them).
+    var across: (up: Float, down: Float) {
+        (top - max(Self.fadeAbove, Self.liftAbove), bottom + max(Self.fadeBelow, Self.liftBelow))
+    }
+
     /// The luma-pixel rectangle outside which the field is zero: [x0, x1) × [y0, y1), before clipping.
     var bounds: (x0: Float, y0: Float, x1: Float, y1: Float) {
         var lo = SIMD2<Float>(repeating: .infinity), hi = SIMD2<Float>(repeating: -.infinity)
-        let up = top - max(Self.fadeAbove, Self.liftAbove), down = bottom + max(Self.fadeBelow, Self.liftBelow)
+        let (up, down) = across
         for corner in [SIMD2<Float>(-0.5, up), SIMD2(0.5, up), SIMD2(-0.5, down), SIMD2(0.5, down)] {
             let p = eye.toImage(corner)
             lo = pointwiseMin(lo, p)
