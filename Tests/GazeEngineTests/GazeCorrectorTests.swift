@@ -51,7 +51,7 @@ struct GazeCorrectorTests {
         return last!
     }
 
-    @Test("intensity 1 moves both irises onto the centre; 0.5 half as far; 0 not at all")
+    @Test("intensity 1 moves both irises onto the centre (with the sideways gain); 0.5 half as far; 0 not at all")
     func proportional() throws {
         let face = try Face(iris: SIMD2(0.12, -0.075))
         var shifts: [Float] = []
@@ -61,23 +61,27 @@ struct GazeCorrectorTests {
             #expect(result.fields.count == (intensity > 0 ? 2 : 0))
             shifts.append(result.fields.first?.shift.x ?? 0)
         }
-        #expect(abs(shifts[0] + 0.12) < 0.02, "intensity 1 should move the iris −0.12 eye widths, moved \(shifts[0])")
+        let full = -0.12 * GazeCorrector.horizontalGain
+        #expect(abs(shifts[0] - full) < 0.02, "intensity 1 should move the iris \(full) eye widths, moved \(shifts[0])")
         #expect(abs(shifts[1] - shifts[0] / 2) < 0.005)
         #expect(shifts[2] == 0)
     }
 
     @Test("gaze beyond the look-away threshold is left alone; below it, it is corrected")
     func lookAway() throws {
-        var near = GazeCorrector(), far = GazeCorrector()
-        // 0.08 eye widths ≈ 10°; 0.27 ≈ 34°, past the 30° default.
+        var near = GazeCorrector(), edge = GazeCorrector(), far = GazeCorrector()
+        // On the estimate's scale (offset ≈ 0.55·sin(angle)): 0.08 eye widths ≈ 8°, 0.17 ≈ 18° (just inside
+        // the 20° default), 0.31 ≈ 34° (past the 30° default).
         let corrected = Self.run(&near, try Face(iris: SIMD2(0.08, -0.075)), frames: 20)
-        let kept = Self.run(&far, try Face(iris: SIMD2(0.27, -0.075)), frames: 20)
+        let glance = Self.run(&edge, try Face(iris: SIMD2(0.17, -0.075)), frames: 20)
+        let kept = Self.run(&far, try Face(iris: SIMD2(0.31, -0.075)), frames: 20)
         #expect(corrected.analysis.gateWeight > 0.95)
+        #expect(glance.analysis.gateWeight > 0.95, "an 18° glance is corrected fully, weight \(glance.analysis.gateWeight)")
         #expect(kept.analysis.gateWeight < 0.05)
         #expect(kept.fields.isEmpty)
         // Raising the threshold brings it back.
         var wide = GazeCorrector()
-        let widened = Self.run(&wide, try Face(iris: SIMD2(0.27, -0.075)), frames: 20,
+        let widened = Self.run(&wide, try Face(iris: SIMD2(0.31, -0.075)), frames: 20,
                                settings: CorrectionSettings(fullCorrectionBelowDegrees: 40, noCorrectionBeyondDegrees: 50))
         #expect(widened.analysis.gateWeight > 0.95)
     }
@@ -107,11 +111,14 @@ struct GazeCorrectorTests {
     @Test("a lowered gaze is raised at least to the neutral; a gaze already there is only aimed slightly below the lens")
     func vertical() throws {
         var lowered = GazeCorrector(), level = GazeCorrector()
-        let raised = Self.run(&lowered, try Face(iris: SIMD2(0, 0.01)), frames: 20)
+        // 0.045 eye widths below the neutral: about 14° down once the vertical gain has scaled it, inside the
+        // look-away threshold. (The drawn lids stay put, so the estimate reads all of it, unlike a real eye's.)
+        let drop: Float = 0.045
+        let raised = Self.run(&lowered, try Face(iris: SIMD2(0, GazeCorrector.neutralV + drop)), frames: 20)
         let kept = Self.run(&level, try Face(iris: SIMD2(0, GazeCorrector.neutralV)), frames: 20)
         let raise = try #require(raised.fields.first).shift.y
         let aim = try #require(kept.fields.first).shift.y
-        #expect(raise < GazeCorrector.neutralV - 0.01, "moved \(raise) eye widths; the iris sits 0.085 below the neutral")
+        #expect(raise < -drop, "moved \(raise) eye widths; the iris sits \(drop) below the neutral")
         // 2° below the lens is about 0.017 eye widths down.
         #expect(aim > 0 && aim < 0.04, "moved \(aim) eye widths")
     }

@@ -40,14 +40,23 @@ struct GazeCorrector {
     /// Where the iris centre sits across the dlib corner line, in eye widths, for a person looking into the lens
     /// (measured on frontal clips; the iris sits slightly above the line joining the corners).
     static let neutralV: Float = -0.075
-    /// The iris turns on a radius of about this many eye widths (offset ≈ radius·sin(angle)): 0.45 widths
-    /// between the outer lid corners, and dlib's corner landmarks sit about 7 % inside those.
-    static let turnRadius: Float = 0.48
+    /// The estimate's offsets grow as about this many eye widths times sin(gaze angle). Geometry says about
+    /// 0.48 (0.45 between the outer lid corners, and dlib's corner landmarks sit about 7 % inside those), but
+    /// on the same frames the estimate reads 1.17 (sideways clip) to 1.38 (frontal clip) times the gaze
+    /// referee's offsets, whose scale is 0.45·sin(angle): a radius of 0.48 put a 20° glance at 23–26° and
+    /// half-closed the look-away gate on it.
+    static let turnRadius: Float = 0.55
+    /// A sideways move measured against dlib's corners reads as less than itself: the whites between the iris
+    /// and the true corners keep part of their old imbalance. The gaze referee registers 0.48–0.60 of a
+    /// move on the sideways and frontal clips and 0.49 on a still whose iris was moved a known amount, and
+    /// at 100 % crop the irises of a fully corrected sideways glance still sit toward the side. Of 1.2, 1.3
+    /// and 1.45, 1.3 did best on the frontal clip (1.45 overshoots there) and as well as 1.45 on the sideways one.
+    static let horizontalGain: Float = 1.3
     /// The vertical estimate reads only part of a vertical gaze move, because the lids move with the iris
     /// and the matched filter partly follows the opening: moving a still's iris and upper lid down by a
-    /// known 0.084 eye widths moved the estimate by 0.026–0.041, and a whole clip by about half of the move.
-    /// Offsets from the neutral are scaled back up by this much.
-    static let verticalGain: Float = 1.8
+    /// known 0.084 eye widths moved the estimate by 0.026–0.041 (a gain of 2.0–3.2 would undo that).
+    /// Offsets from the neutral are scaled back up by this much, the middle of that range.
+    static let verticalGain: Float = 2.4
     /// Eye widths in pixels over which vertical correction fades in (none below, full above).
     static let verticalTrustWidths: ClosedRange<Float> = 12...28
 
@@ -100,7 +109,7 @@ struct GazeCorrector {
         var fields: [EyeWarpField] = []
         if let gaze, weight > 0, settings.intensity > 0 {
             let below = Self.turnRadius * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
-            let shift = (SIMD2(0, below) - offLens) * Float(settings.intensity) * weight
+            let shift = (SIMD2(0, below) - offLens * SIMD2(Self.horizontalGain, 1)) * Float(settings.intensity) * weight
             for eye in eyes {
                 guard let eye, eye.width >= Self.minimumEyeWidth else { continue }
                 fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x))
