@@ -108,6 +108,21 @@ struct GazeCorrectorTests {
         #expect(reopened.analysis.gateWeight > 0 && reopened.analysis.gateWeight < 0.5, "the weight ramps back up, it does not snap")
     }
 
+    @Test("an estimate that jumps about from frame to frame is not followed; one glance is")
+    func jitter() throws {
+        let left = try Face(iris: SIMD2(-0.06, -0.075)), right = try Face(iris: SIMD2(0.06, -0.075))
+        var noisy = GazeCorrector()
+        var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
+        for frame in 0..<30 { last = Self.run(&noisy, frame % 2 == 0 ? left : right, frames: 1, from: frame) }
+        let shaken = try #require(last)
+        #expect(shaken.analysis.gateWeight < 0.05, "weight \(shaken.analysis.gateWeight) on an estimate jumping 0.12 a frame")
+        // The same two positions, but as one glance from one to the other and a stay there.
+        var steady = GazeCorrector()
+        _ = Self.run(&steady, left, frames: 15)
+        let glanced = Self.run(&steady, right, frames: 20, from: 15)
+        #expect(glanced.analysis.gateWeight > 0.95, "weight \(glanced.analysis.gateWeight) after one glance")
+    }
+
     @Test("a lowered gaze is raised at least to the neutral; a gaze already there is only aimed slightly below the lens")
     func vertical() throws {
         var lowered = GazeCorrector(), level = GazeCorrector()
