@@ -52,7 +52,7 @@ final class AnalysisSink: Sendable {
             staging = nil
             return
         }
-        let temporary = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let temporary = OutputFile.stagingFolder(for: path, scratch: FileManager.default.temporaryDirectory)
             .appendingPathComponent(".gaze-analysis-\(UUID().uuidString).partial").path
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let file = FileHandle(forWritingAtPath: temporary) else {
             throw GazeError(.outputFailed, "The analysis file \(path) could not be created.")
@@ -73,9 +73,7 @@ final class AnalysisSink: Sendable {
     func finish() throws(GazeError) {
         guard let staging else { return }
         try? handle.close()
-        guard rename(staging, destination) == 0 else {
-            throw GazeError(.outputFailed, "The analysis could not be moved into place at \(destination).")
-        }
+        try OutputFile.publish(staging, at: destination)
     }
 }
 

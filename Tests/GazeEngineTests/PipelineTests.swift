@@ -163,6 +163,32 @@ struct PipelineTests {
         #expect(try await videoFrameMD5s(out1).count == expected1)
         #expect(try await videoFrameMD5s(out2).count == expected2)
     }
+
+    // MARK: 8. Output placement
+
+    @Test("an output path that is a FIFO or a device (/dev/null) is written into, never replaced by a file")
+    func streamOutput() async throws {
+        #expect(OutputFile.isStream("/dev/null"))
+        let input = try derivedFixture("noface_small.mp4")
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("out.fifo").path, spare = folder.appendingPathComponent("spare.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0 && link(fifo, spare) == 0)
+        // Opening a FIFO blocks until both ends are open, so the reader waits beside the job.
+        let reader = Task.detached { FileHandle(forReadingAtPath: fifo).flatMap { try? $0.readToEnd() } }
+        let summary = try await sharedEngine().process(input: .file(input.path), output: .file(fifo),
+                                                       options: GazeOptions(encoder: .init(preset: "ultrafast")))
+        var info = stat()
+        let stillFIFO = stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO
+        // Had the FIFO been replaced, the reader would wait for ever: open its second name to release it.
+        if !stillFIFO { close(open(spare, O_WRONLY | O_NONBLOCK)) }
+        #expect(stillFIFO, "the FIFO was replaced by a file")
+        let received = try #require(await reader.value)
+        #expect(Int64(received.count) == summary.outputBytes)
+        #expect(received.count > 8 && String(decoding: received[4..<8], as: UTF8.self) == "ftyp")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["out.fifo", "spare.fifo"],
+                "no staging file is left beside it")
+    }
 }
 
 // MARK: - Helpers

@@ -64,7 +64,7 @@ public final class GazeEngine: Sendable {
         let started = ContinuousClock.now
         switch output {
         case .file(let path):
-            try publish(staging, at: path)
+            try OutputFile.publish(staging, at: path)
         case .url(let url):
             meter.update(.uploading, 0)
             try await transfer.upload(file: URL(fileURLWithPath: staging), to: url) { meter.update(.uploading, $0) }
@@ -130,12 +130,13 @@ public final class GazeEngine: Sendable {
         return (result, stages)
     }
 
-    /// A temporary path beside the final file (so the rename is atomic), or in the work folder for uploads.
+    /// A temporary path beside the final file (so the rename is atomic), or in the work folder for uploads
+    /// and devices.
     private func staging(for output: MediaLocation) throws(GazeError) -> String {
         let name = ".gaze-\(UUID().uuidString).mp4.partial"
         switch output {
         case .file(let path):
-            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            let folder = OutputFile.stagingFolder(for: path, scratch: configuration.workDirectory)
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
                 throw .outputFailed("The output folder \(folder.path) does not exist.")
@@ -143,13 +144,6 @@ public final class GazeEngine: Sendable {
             return folder.appendingPathComponent(name).path
         case .url:
             return configuration.workDirectory.appendingPathComponent(name).path
-        }
-    }
-
-    private func publish(_ staging: String, at path: String) throws(GazeError) {
-        // rename(2) replaces an existing file atomically: readers see the old file or the whole new one.
-        guard rename(staging, path) == 0 else {
-            throw .outputFailed("The output could not be moved into place at \(path) (\(String(cString: strerror(errno)))).")
         }
     }
 }
