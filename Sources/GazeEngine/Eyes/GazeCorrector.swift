@@ -31,9 +31,8 @@ struct GazeCorrector {
     /// The eyes' usual openness, followed slowly; a blink is a fast drop below it. Relative, because people
     /// who look down at notes keep their lids low for seconds and that is not a blink.
     private var openBaseline: Float?
-    /// How far the raw horizontal estimate jumps from one frame to the next (eye widths), averaged over
-    /// `jitterTime`, and the last raw value.
-    private var jitter: Float = 0
+    /// The raw horizontal estimate's last few frame-to-frame jumps (eye widths), and its last value.
+    private var jumps: [Float] = []
     private var lastRawH: Float?
 
     /// Eyes narrower than this many pixels are left alone: too few pixels to move an iris cleanly.
@@ -53,10 +52,10 @@ struct GazeCorrector {
     /// referee's offsets, whose scale is 0.45·sin(angle): a radius of 0.48 put a 20° glance at 23–26° and
     /// half-closed the look-away gate on it.
     static let turnRadius: Float = 0.55
-    /// A sideways move measured against dlib's corners reads as less than itself: the whites between the iris
-    /// and the true corners keep part of their old imbalance. The gaze referee registers 0.48–0.60 of a
-    /// move on the sideways and frontal clips and 0.49 on a still whose iris was moved a known amount, and
-    /// at 100 % crop the irises of a fully corrected sideways glance still sit toward the side. Of 1.2, 1.3
+    /// A sideways move measured against dlib's corners reads as less than itself: the gaze referee registers
+    /// 0.48–0.60 of the move on the sideways and frontal clips and 0.49 on a still whose iris was moved a
+    /// known amount (its eye corners drift a quarter of the way with the iris, though their pixels stay put),
+    /// and at 100 % crop the irises of a fully corrected sideways glance still sit toward the side. Of 1.2, 1.3
     /// and 1.45, 1.3 did best on the frontal clip (1.45 overshoots there) and as well as 1.45 on the sideways one.
     static let horizontalGain: Float = 1.3
     /// The vertical estimate reads only part of a vertical gaze move, because the lids move with the iris
@@ -64,12 +63,12 @@ struct GazeCorrector {
     /// known 0.084 eye widths moved the estimate by 0.026–0.041 (a gain of 2.0–3.2 would undo that).
     /// Offsets from the neutral are scaled back up by this much, the middle of that range.
     static let verticalGain: Float = 2.4
-    /// Frame-to-frame jitter of the raw estimate over which the correction fades out: an estimate that keeps
-    /// jumping is noise, and moving irises by it would only make them twitch. Measured averages (over
-    /// `jitterTime`): steady faces 0.008–0.018, 95th percentile ≤ 0.044 (a blink, a quick glance);
-    /// 12 px eyes in a re-compressed 480×270 clip 0.06–0.10.
-    static let noisyJitter: ClosedRange<Float> = 0.04...0.08
-    static let jitterTime: Float = 0.3
+    /// Typical frame-to-frame jump of the raw estimate (the median of the last `jitterFrames`) over which the
+    /// correction fades out: an estimate that keeps jumping is noise, and moving irises by it would only make
+    /// them twitch. The median, so that a glance (one or two large jumps) does not count. Measured medians:
+    /// steady faces 0.006–0.015 (80th percentile ≤ 0.036); 12 px eyes in a re-compressed 480×270 clip 0.04–0.09.
+    static let noisyJitter: ClosedRange<Float> = 0.03...0.06
+    static let jitterFrames = 9
     /// Eye widths in pixels over which vertical correction fades in (none below, full above).
     static let verticalTrustWidths: ClosedRange<Float> = 12...28
 
@@ -104,7 +103,10 @@ struct GazeCorrector {
         var target: Float = 0
         if total > 0.05 {
             let raw = sum / total
-            if let previous = lastRawH, let dt { jitter += (abs(raw.x - previous) - jitter) * min(1, dt / Self.jitterTime) }
+            if let previous = lastRawH {
+                jumps.append(abs(raw.x - previous))
+                if jumps.count > Self.jitterFrames { jumps.removeFirst() }
+            }
             lastRawH = raw.x
             let g = gazeFilter.filter(raw, at: time)
             gaze = g
@@ -118,7 +120,7 @@ struct GazeCorrector {
                                 over: Float(settings.headTurnNoneBeyondDegrees - settings.headTurnFullBelowDegrees))
             target *= openFactor
             target *= Self.smoothstep(0.15, 0.45, confidence)
-            target *= 1 - Self.smoothstep(Self.noisyJitter.lowerBound, Self.noisyJitter.upperBound, jitter)
+            target *= 1 - Self.smoothstep(Self.noisyJitter.lowerBound, Self.noisyJitter.upperBound, Self.median(jumps))
         }
         rampWeight(toward: target, dt: dt)
 
@@ -178,6 +180,12 @@ struct GazeCorrector {
     static func fade(_ margin: Float, over width: Float) -> Float {
         guard width > 0 else { return margin > 0 ? 1 : 0 }
         return smoothstep(0, width, margin)
+    }
+
+    static func median(_ values: [Float]) -> Float {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     static func smoothstep(_ edge0: Float, _ edge1: Float, _ x: Float) -> Float {
