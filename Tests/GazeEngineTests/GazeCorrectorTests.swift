@@ -39,16 +39,15 @@ struct GazeCorrectorTests {
 
     /// Runs `frames` frames at 30 fps through one corrector and returns the last frame's result.
     static func run(_ corrector: inout GazeCorrector, _ face: Face, frames: Int, from start: Int = 0,
-                    settings: CorrectionSettings = CorrectionSettings()) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
+                    settings: CorrectionSettings = CorrectionSettings()) throws -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
         let locator = IrisLocator()
         var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
-        face.picture.withUnsafeBufferPointer { buffer in
-            let luma = LumaView(base: buffer.baseAddress!, width: width, height: height, stride: width)
+        try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
             for frame in start..<(start + frames) {
                 last = corrector.update(landmarks: face.landmarks, luma: luma, time: Double(frame) / 30, settings: settings, iris: locator)
             }
         }
-        return last!
+        return try #require(last)
     }
 
     @Test("intensity 1 moves both irises onto the centre (with the sideways gain); 0.5 half as far; 0 not at all")
@@ -57,7 +56,7 @@ struct GazeCorrectorTests {
         var shifts: [Float] = []
         for intensity in [1.0, 0.5, 0.0] {
             var corrector = GazeCorrector()
-            let result = Self.run(&corrector, face, frames: 20, settings: CorrectionSettings(intensity: intensity))
+            let result = try Self.run(&corrector, face, frames: 20, settings: CorrectionSettings(intensity: intensity))
             #expect(result.fields.count == (intensity > 0 ? 2 : 0))
             shifts.append(result.fields.first?.shift.x ?? 0)
         }
@@ -72,16 +71,16 @@ struct GazeCorrectorTests {
         var near = GazeCorrector(), edge = GazeCorrector(), far = GazeCorrector()
         // On the estimate's scale (offset ≈ 0.55·sin(angle)): 0.08 eye widths ≈ 8°, 0.17 ≈ 18° (just inside
         // the 20° default), 0.31 ≈ 34° (past the 30° default).
-        let corrected = Self.run(&near, try Face(iris: SIMD2(0.08, -0.075)), frames: 20)
-        let glance = Self.run(&edge, try Face(iris: SIMD2(0.17, -0.075)), frames: 20)
-        let kept = Self.run(&far, try Face(iris: SIMD2(0.31, -0.075)), frames: 20)
+        let corrected = try Self.run(&near, Face(iris: SIMD2(0.08, -0.075)), frames: 20)
+        let glance = try Self.run(&edge, Face(iris: SIMD2(0.17, -0.075)), frames: 20)
+        let kept = try Self.run(&far, Face(iris: SIMD2(0.31, -0.075)), frames: 20)
         #expect(corrected.analysis.gateWeight > 0.95)
         #expect(glance.analysis.gateWeight > 0.95, "an 18° glance is corrected fully, weight \(glance.analysis.gateWeight)")
         #expect(kept.analysis.gateWeight < 0.05)
         #expect(kept.fields.isEmpty)
         // Raising the threshold brings it back.
         var wide = GazeCorrector()
-        let widened = Self.run(&wide, try Face(iris: SIMD2(0.31, -0.075)), frames: 20,
+        let widened = try Self.run(&wide, Face(iris: SIMD2(0.31, -0.075)), frames: 20,
                                settings: CorrectionSettings(fullCorrectionBelowDegrees: 40, noCorrectionBeyondDegrees: 50))
         #expect(widened.analysis.gateWeight > 0.95)
     }
@@ -89,7 +88,7 @@ struct GazeCorrectorTests {
     @Test("a head turned past the head-turn threshold is left alone")
     func headTurn() throws {
         var corrector = GazeCorrector()
-        let result = Self.run(&corrector, try Face(iris: SIMD2(0.05, -0.075), yaw: 55), frames: 20)
+        let result = try Self.run(&corrector, Face(iris: SIMD2(0.05, -0.075), yaw: 55), frames: 20)
         #expect(result.analysis.headYawDegrees > 45)
         #expect(result.fields.isEmpty)
     }
@@ -99,12 +98,12 @@ struct GazeCorrectorTests {
         var corrector = GazeCorrector()
         let open = try Face(iris: SIMD2(0.1, -0.05))
         let shut = try Face(iris: SIMD2(0.1, -0.05), lids: (0.02, 0.02))
-        let before = Self.run(&corrector, open, frames: 30)
+        let before = try Self.run(&corrector, open, frames: 30)
         #expect(before.analysis.gateWeight > 0.95)
-        let during = Self.run(&corrector, shut, frames: 3, from: 30)
+        let during = try Self.run(&corrector, shut, frames: 3, from: 30)
         #expect(during.analysis.blinking)
         #expect(during.fields.isEmpty, "a shut eye must not be warped")
-        let reopened = Self.run(&corrector, open, frames: 2, from: 33)
+        let reopened = try Self.run(&corrector, open, frames: 2, from: 33)
         #expect(reopened.analysis.gateWeight > 0 && reopened.analysis.gateWeight < 0.5, "the weight ramps back up, it does not snap")
     }
 
@@ -113,13 +112,13 @@ struct GazeCorrectorTests {
         let left = try Face(iris: SIMD2(-0.06, -0.075)), right = try Face(iris: SIMD2(0.06, -0.075))
         var noisy = GazeCorrector()
         var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
-        for frame in 0..<30 { last = Self.run(&noisy, frame % 2 == 0 ? left : right, frames: 1, from: frame) }
+        for frame in 0..<30 { last = try Self.run(&noisy, frame % 2 == 0 ? left : right, frames: 1, from: frame) }
         let shaken = try #require(last)
         #expect(shaken.analysis.gateWeight < 0.05, "weight \(shaken.analysis.gateWeight) on an estimate jumping 0.12 a frame")
         // The same two positions, but as one glance from one to the other and a stay there.
         var steady = GazeCorrector()
-        _ = Self.run(&steady, left, frames: 15)
-        let glanced = Self.run(&steady, right, frames: 20, from: 15)
+        _ = try Self.run(&steady, left, frames: 15)
+        let glanced = try Self.run(&steady, right, frames: 20, from: 15)
         #expect(glanced.analysis.gateWeight > 0.95, "weight \(glanced.analysis.gateWeight) after one glance")
     }
 
@@ -129,8 +128,8 @@ struct GazeCorrectorTests {
         // 0.045 eye widths below the neutral: about 14° down once the vertical gain has scaled it, inside the
         // look-away threshold. (The drawn lids stay put, so the estimate reads all of it, unlike a real eye's.)
         let drop: Float = 0.045
-        let raised = Self.run(&lowered, try Face(iris: SIMD2(0, GazeCorrector.neutralV + drop)), frames: 20)
-        let kept = Self.run(&level, try Face(iris: SIMD2(0, GazeCorrector.neutralV)), frames: 20)
+        let raised = try Self.run(&lowered, Face(iris: SIMD2(0, GazeCorrector.neutralV + drop)), frames: 20)
+        let kept = try Self.run(&level, Face(iris: SIMD2(0, GazeCorrector.neutralV)), frames: 20)
         let raise = try #require(raised.fields.first).shift.y
         let aim = try #require(kept.fields.first).shift.y
         #expect(raise < -drop, "moved \(raise) eye widths; the iris sits \(drop) below the neutral")

@@ -10,9 +10,7 @@ struct IrisLocatorTests {
         let width = 160, height = 100
         let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: eyeWidth, roll: 0.08, lids: lids))
         let bytes = DrawnEye.picture(width: width, height: height, eye: eye, iris: iris, highlight: highlight, shaded: shaded)
-        return bytes.withUnsafeBufferPointer { buffer in
-            IrisLocator().locate(in: LumaView(base: buffer.baseAddress!, width: width, height: height, stride: width), eye: eye)
-        }
+        return try RawLuma(bytes: bytes, width: width, height: height).withView { IrisLocator().locate(in: $0, eye: eye) }
     }
 
     @Test("finds the iris centre along the eye to within 0.005 eye widths (0.4 px on this 80 px eye)", arguments: [Float(-0.15), -0.05, 0, 0.08, 0.16])
@@ -40,10 +38,8 @@ struct IrisLocatorTests {
     func noIris() throws {
         let width = 160, height = 100
         let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: 80))
-        let bytes = [UInt8](repeating: 200, count: width * height)
-        let found = bytes.withUnsafeBufferPointer { buffer in
-            IrisLocator().locate(in: LumaView(base: buffer.baseAddress!, width: width, height: height, stride: width), eye: eye)
-        }
+        let blank = RawLuma(bytes: [UInt8](repeating: 200, count: width * height), width: width, height: height)
+        let found = try blank.withView { IrisLocator().locate(in: $0, eye: eye) }
         #expect(found == nil || found!.confidence < 0.15)
     }
 }
