@@ -119,6 +119,13 @@ derive odd.mp4 "MPEG-4 Part 2 yuv420p, odd size 479x271" "$S" -- "${IN[@]}" -vf 
 # display matrix (ffprobe: side data "Display Matrix", rotation -90).
 derive rotated.mp4 "stream copy of v02_small with display matrix, rotate=90" "$S" -- \
     -i "$S" -map 0 -c copy -metadata:s:v:0 rotate=90
+# A phone's portrait recording: landscape pictures with the face on its side, plus a display matrix that
+# turns them upright (ffprobe: rotation -90). Encoding drops a "rotate" tag, so the tag goes on a stream copy.
+derive sideways.mp4 "v02 9:16 crop at 360x640, pixels turned a quarter counter-clockwise, no tag" "$V02" -- \
+    -t 1.5 -i "$V02" -map 0:v:0 -vf "crop=608:1080:752:0,scale=360:640,transpose=cclock" "${X264[@]}" \
+    -pix_fmt yuv420p -an -map_metadata -1
+derive phone.mp4 "stream copy of sideways.mp4 with display matrix, rotate=270 (plays upright)" "$out/sideways.mp4" -- \
+    -i "$out/sideways.mp4" -map 0 -c copy -metadata:s:v:0 rotate=270
 # Frame durations cycle 20, 33, 50 ms (average ~29 fps), timestamps in whole milliseconds.
 # ffmpeg 5.1 would otherwise encode in 1/frame-rate units and round the jitter away
 # (-enc_time_base); no B-frames, so every packet carries its own frame duration.

@@ -227,7 +227,7 @@ func analyses(of url: URL) async throws -> [FrameAnalysis] {
 }
 
 /// |horizontal gaze offset| of the largest face of each frame that has one with a measured gaze.
-private func mainFaceOffsets(_ frames: [FrameAnalysis]) -> [Float] {
+func mainFaceOffsets(_ frames: [FrameAnalysis]) -> [Float] {
     frames.compactMap { frame in
         let face = frame.faces.max { ($0.box[2] - $0.box[0]) < ($1.box[2] - $1.box[0]) }
         return face?.gazeOffset.map { abs($0[0]) }

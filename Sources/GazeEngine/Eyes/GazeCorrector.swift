@@ -1,6 +1,7 @@
 import Foundation
 
-/// What the engine saw and decided for one face in one frame (the `--analyze` record).
+/// What the engine saw and decided for one face in one frame (the `--analyze` record). Positions are pixels of
+/// the coded picture; "left", "right" and the offsets are as the viewer sees it (after any rotation tag).
 public struct FaceAnalysis: Sendable, Codable, Equatable {
     public var box: [Float]
     /// Eye landmarks 36–47 as [x, y] pairs, after temporal smoothing.

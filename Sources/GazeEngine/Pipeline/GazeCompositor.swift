@@ -14,6 +14,8 @@ public struct FrameAnalysis: Sendable, Codable, Equatable {
 final class GazeCompositor {
     private let tracker: FaceTracker
     private let settings: CorrectionSettings
+    private let orientation: Orientation
+    private let upright = UprightLuma()
     private let locator = IrisLocator()
     private let warper = EyeWarper()
     private var correctors: [Int: GazeCorrector] = [:]
@@ -26,17 +28,22 @@ final class GazeCompositor {
         return total
     }
 
-    init(predictor: ShapePredictor, settings: CorrectionSettings, detection: DetectionSettings) throws(GazeError) {
+    /// - Parameter orientation: how the coded frames turn upright (faces are looked for upright).
+    init(predictor: ShapePredictor, settings: CorrectionSettings, detection: DetectionSettings,
+         orientation: Orientation = .upright) throws(GazeError) {
         tracker = try FaceTracker(predictor: predictor, settings: detection)
         self.settings = settings
+        self.orientation = orientation
     }
 
-    /// Analyses `frame` and, when `render` is set, warps it in place.
+    /// Analyses `frame` and, when `render` is set, warps it in place. Positions in the analysis are the coded
+    /// frame's pixels.
     ///
     /// - Precondition: `frame` is 8-bit 4:2:0 (see `FrameConverter`).
     func process(_ frame: Frame, index: Int, time: Double, render: Bool) throws(GazeError) -> FrameAnalysis {
         guard let planes = frame.planes else { return FrameAnalysis(index: index, time: time, faces: []) }
-        let luma = planes.y.luma
+        let coded = planes.y.luma
+        let luma = clock.measure(.detect) { upright.view(of: coded, turnedBy: orientation) }
         let faces = tracker.faces(in: luma)
         var analyses: [FaceAnalysis] = []
         var fields: [EyeWarpField] = []
@@ -47,8 +54,12 @@ final class GazeCompositor {
                 corrector.update(landmarks: face.landmarks, luma: luma, time: time, settings: settings, iris: locator)
             }
             seen[face.id] = corrector
-            fields += faceFields
-            analyses.append(analysis)
+            fields += faceFields.map { field in
+                var onCoded = field
+                onCoded.eye = orientation.toCoded(field.eye, width: coded.width, height: coded.height)
+                return onCoded
+            }
+            analyses.append(orientation.toCoded(analysis, width: coded.width, height: coded.height))
         }
         correctors = seen  // faces no longer tracked lose their smoothing state
         guard render, !fields.isEmpty else { return FrameAnalysis(index: index, time: time, faces: analyses) }

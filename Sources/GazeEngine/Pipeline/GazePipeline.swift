@@ -73,7 +73,8 @@ final class GazePipeline {
         // At intensity 0 every frame goes to the encoder untouched, so there is nothing to look for.
         let analyse = writer == nil || render || preview != nil
         let compositor = try analyse
-            ? GazeCompositor(predictor: model.predictor(), settings: options.correction, detection: options.detection) : nil
+            ? GazeCompositor(predictor: model.predictor(), settings: options.correction, detection: options.detection,
+                             orientation: Orientation(stream: stream)) : nil
         let packet = try Packet.allocate(), decoded = try Frame.allocate()
         var work = WorkClock()
         var frames = 0, framesWithFace = 0
