@@ -53,6 +53,12 @@ struct Orientation: Equatable {
         }
     }
 
+    /// A coded-picture position → the upright picture's: the inverse of `toCoded`.
+    func toUpright(_ p: SIMD2<Float>, width: Int, height: Int) -> SIMD2<Float> {
+        let upright = uprightSize(width: width, height: height)
+        return Orientation(quarterTurns: -quarterTurns).toCoded(p, width: upright.width, height: upright.height)
+    }
+
     /// An upright-picture direction → the coded picture's.
     func toCoded(direction v: SIMD2<Float>) -> SIMD2<Float> {
         switch quarterTurns {

@@ -50,7 +50,8 @@ final class GazePipeline {
         let decoder = try VideoDecoder(stream: stream)
         let converter = try FrameConverter(width: format.width, height: format.height)
         (format.width, format.height) = (converter.width, converter.height)  // odd sides padded to even
-        let preview = try options.preview.map { mode throws(GazeError) in try PreviewRenderer(mode: mode) }
+        let orientation = Orientation(stream: stream)
+        let preview = try options.preview.map { mode throws(GazeError) in try PreviewRenderer(mode: mode, orientation: orientation) }
         format.width = PreviewRenderer.outputWidth(options.preview, width: format.width)
 
         // Open the output: H.264 video with the input's geometry, timing and tags, then the audio.
@@ -74,7 +75,7 @@ final class GazePipeline {
         let analyse = writer == nil || render || preview != nil
         let compositor = try analyse
             ? GazeCompositor(predictor: model.predictor(), settings: options.correction, detection: options.detection,
-                             orientation: Orientation(stream: stream)) : nil
+                             orientation: orientation) : nil
         let packet = try Packet.allocate(), decoded = try Frame.allocate()
         var work = WorkClock()
         var frames = 0, framesWithFace = 0

@@ -14,8 +14,12 @@ final class PreviewRenderer {
     /// For `split`: a second reference to the input picture, taken before the warp (which copies on write).
     private let original: Frame
 
-    init(mode: PreviewMode) throws(GazeError) {
+    /// How the coded frames turn upright: the weight bar goes above each face as the viewer sees it.
+    private let orientation: Orientation
+
+    init(mode: PreviewMode, orientation: Orientation = .upright) throws(GazeError) {
         self.mode = mode
+        self.orientation = orientation
         canvas = try Frame.allocate()
         original = try Frame.allocate()
     }
@@ -38,7 +42,7 @@ final class PreviewRenderer {
             return try sideBySide(original, output)
         case .overlay:
             let planes = try output.writablePlanes()
-            for face in analysis?.faces ?? [] { Self.draw(face, on: planes) }
+            for face in analysis?.faces ?? [] { draw(face, on: planes) }
             return output
         }
     }
@@ -61,24 +65,36 @@ final class PreviewRenderer {
     private static let green = Colour(y: 145, u: 54, v: 34), red = Colour(y: 81, u: 90, v: 240)
     private static let yellow = Colour(y: 210, u: 16, v: 146), grey = Colour(y: 60, u: 128, v: 128)
 
-    private static func draw(_ face: FaceAnalysis, on planes: YUVPlanes) {
+    private func draw(_ face: FaceAnalysis, on planes: YUVPlanes) {
         guard face.box.count == 4 else { return }
-        let (left, top, right) = (Int(face.box[0]), Int(face.box[1]), Int(face.box[2]))
-        let size = max(1, (right - left) / 120)
+        let (width, height) = (planes.y.width, planes.y.height)
+        // The face box as the viewer sees it (the analysis is in coded pixels).
+        let a = orientation.toUpright(SIMD2(face.box[0], face.box[1]), width: width, height: height)
+        let b = orientation.toUpright(SIMD2(face.box[2], face.box[3]), width: width, height: height)
+        let (left, top, right) = (min(a.x, b.x), min(a.y, b.y), max(a.x, b.x))
+        let size = max(1, Int(right - left) / 120)
         for point in face.eyeLandmarks where point.count == 2 {
-            fill(planes, Int(point[0]) - size, Int(point[1]) - size, Int(point[0]) + size, Int(point[1]) + size, green)
+            Self.fill(planes, Int(point[0]) - size, Int(point[1]) - size, Int(point[0]) + size, Int(point[1]) + size, Self.green)
         }
-        let arm = max(3, (right - left) / 30)
+        let arm = max(3, Int(right - left) / 30)
         for case let centre? in face.irisCenters where centre.count == 2 {
             let (x, y) = (Int(centre[0]), Int(centre[1]))
-            fill(planes, x - arm, y, x + arm, y, red)
-            fill(planes, x, y - arm, x, y + arm, red)
+            Self.fill(planes, x - arm, y, x + arm, y, Self.red)
+            Self.fill(planes, x, y - arm, x, y + arm, Self.red)
         }
         // The correction weight as a bar above the face: the filled part is the weight, yellow while blinking.
-        let barTop = max(0, top - 4 * size - 6), barHeight = 2 * size + 2
-        fill(planes, left, barTop, right, barTop + barHeight, grey)
-        let filled = left + Int(Float(right - left) * min(1, max(0, face.gateWeight)))
-        if filled > left { fill(planes, left, barTop, filled, barTop + barHeight, face.blinking ? yellow : green) }
+        let barTop = max(0, top - Float(4 * size + 6)), barBottom = barTop + Float(2 * size + 2)
+        let filled = left + (right - left) * min(1, max(0, face.gateWeight))
+        fillUpright(planes, left, barTop, right, barBottom, Self.grey)
+        if filled > left { fillUpright(planes, left, barTop, filled, barBottom, face.blinking ? Self.yellow : Self.green) }
+    }
+
+    /// Paints a rectangle given in the upright picture's pixels onto the coded planes (a quarter turn maps it
+    /// to a rectangle).
+    private func fillUpright(_ planes: YUVPlanes, _ x0: Float, _ y0: Float, _ x1: Float, _ y1: Float, _ colour: Colour) {
+        let a = orientation.toCoded(SIMD2(x0, y0), width: planes.y.width, height: planes.y.height)
+        let b = orientation.toCoded(SIMD2(x1, y1), width: planes.y.width, height: planes.y.height)
+        Self.fill(planes, Int(min(a.x, b.x)), Int(min(a.y, b.y)), Int(max(a.x, b.x)), Int(max(a.y, b.y)), colour)
     }
 
     /// Paints the rectangle x0…x1 × y0…y1 (inclusive, clipped) on all three planes.
