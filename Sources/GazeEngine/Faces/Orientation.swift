@@ -18,7 +18,7 @@ struct Orientation: Equatable {
     }
 
     /// The stream's rotation, to the nearest quarter turn; upright when it has no display matrix. A mirrored
-    /// matrix is read for its rotation only: a mirrored face is still an upright face.
+    /// matrix (rare) is read for its rotation only.
     init(stream: UnsafeMutablePointer<AVStream>) {
         var size: Int = 0
         guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size),
