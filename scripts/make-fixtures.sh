@@ -116,7 +116,7 @@ derive yuvj.mp4 "H.264 yuvj420p, full range (pc)" "$S" -- "${IN[@]}" -vf "$W480,
 derive odd.mp4 "MPEG-4 Part 2 yuv420p, odd size 479x271" "$S" -- "${IN[@]}" -vf "scale=479:271,setsar=1" \
     -c:v mpeg4 -q:v 4 -pix_fmt yuv420p
 # ffmpeg 5.1 has no -display_rotation; the mp4 muxer turns the legacy "rotate" tag into a
-# display matrix (ffprobe: side data "Display Matrix", rotation -90).
+# display matrix (ffprobe: side data "Display Matrix", rotation 90).
 derive rotated.mp4 "stream copy of v02_small with display matrix, rotate=90" "$S" -- \
     -i "$S" -map 0 -c copy -metadata:s:v:0 rotate=90
 # A phone's portrait recording: landscape pictures with the face on its side, plus a display matrix that
