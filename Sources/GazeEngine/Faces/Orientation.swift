@@ -59,14 +59,10 @@ struct Orientation: Equatable {
         return Orientation(quarterTurns: -quarterTurns).toCoded(p, width: upright.width, height: upright.height)
     }
 
-    /// An upright-picture direction → the coded picture's.
+    /// An upright-picture direction → the coded picture's: the linear part of the position mapping (whose
+    /// offsets vanish for a 1×1 picture).
     func toCoded(direction v: SIMD2<Float>) -> SIMD2<Float> {
-        switch quarterTurns {
-        case 1: return SIMD2(v.y, -v.x)
-        case 2: return -v
-        case 3: return SIMD2(-v.y, v.x)
-        default: return v
-        }
+        toCoded(v, width: 1, height: 1)
     }
 
     /// An eye found upright, placed on the coded picture. Eye coordinates (along and across the corner line,
