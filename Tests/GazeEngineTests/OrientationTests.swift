@@ -106,19 +106,8 @@ struct OrientationTests {
         let shown = try await lumaFrames(overlay, width: 360, height: 640)
         let reference = try await lumaFrames(plain, width: 360, height: 640)
         let found = try await analyses(of: phone)
-        var drawn = 0, outside = 0
-        for (index, frame) in shown.enumerated() where index < reference.count && index < found.count {
-            // Where drawing may go: each face box as shown, widened upward for the weight bar.
-            var allowed = [Bool](repeating: false, count: 360 * 640)
-            for face in found[index].faces where face.box.count == 4 {
-                let x0 = max(0, 359 - Int(face.box[3]) - 8), x1 = min(359, 359 - Int(face.box[1]) + 8)
-                let y0 = max(0, Int(face.box[0]) - 40), y1 = min(639, Int(face.box[2]) + 8)
-                guard x0 <= x1, y0 <= y1 else { continue }
-                for y in y0...y1 { for x in x0...x1 { allowed[y * 360 + x] = true } }
-            }
-            for i in 0..<(360 * 640) where frame[i] != reference[index][i] {
-                if allowed[i] { drawn += 1 } else { outside += 1 }
-            }
+        let (drawn, outside) = overlayPixels(shown, over: reference, faces: found, width: 360, height: 640) { face in
+            (359 - Int(face.box[3]), Int(face.box[0]), 359 - Int(face.box[1]), Int(face.box[2]))
         }
         #expect(drawn > 0, "nothing was drawn")
         #expect(outside == 0, "\(outside) pixels drawn away from every face as shown (the bar beside the face?)")

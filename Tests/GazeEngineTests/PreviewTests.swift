@@ -51,21 +51,32 @@ import Testing
         let plain = try await lumaFrames(try await run(nil), width: width, height: height)
         let found = try await analyses(of: input)
         #expect(overlay.count == plain.count)
-        var drawn = 0, outside = 0
-        for (index, frame) in overlay.enumerated() where index < plain.count && index < found.count {
-            // Where drawing may go: each face box, widened upward for the weight bar.
-            var allowed = [Bool](repeating: false, count: width * height)
-            for face in found[index].faces where face.box.count == 4 {
-                let x0 = max(0, Int(face.box[0]) - 8), x1 = min(width - 1, Int(face.box[2]) + 8)
-                let y0 = max(0, Int(face.box[1]) - 40), y1 = min(height - 1, Int(face.box[3]) + 8)
-                guard x0 <= x1, y0 <= y1 else { continue }
-                for y in y0...y1 { for x in x0...x1 { allowed[y * width + x] = true } }
-            }
-            for i in 0..<(width * height) where frame[i] != plain[index][i] {
-                if allowed[i] { drawn += 1 } else { outside += 1 }
-            }
+        let (drawn, outside) = overlayPixels(overlay, over: plain, faces: found, width: width, height: height) { face in
+            (Int(face.box[0]), Int(face.box[1]), Int(face.box[2]), Int(face.box[3]))
         }
         #expect(drawn > 0, "nothing was drawn")
         #expect(outside == 0, "pixels drawn away from every face")
     }
+}
+
+/// Pixels where each `shown` frame differs from `reference`: inside the frame's face boxes (as `box` places a
+/// face on the shown picture: left, top, right, bottom), widened 8 px and 40 px upward for the weight bar,
+/// and everywhere else.
+func overlayPixels(_ shown: [[UInt8]], over reference: [[UInt8]], faces: [FrameAnalysis], width: Int, height: Int,
+                   box: (FaceAnalysis) -> (Int, Int, Int, Int)) -> (drawn: Int, outside: Int) {
+    var drawn = 0, outside = 0
+    for (index, frame) in shown.enumerated() where index < reference.count && index < faces.count {
+        var allowed = [Bool](repeating: false, count: width * height)
+        for face in faces[index].faces where face.box.count == 4 {
+            let (left, top, right, bottom) = box(face)
+            let x0 = max(0, left - 8), x1 = min(width - 1, right + 8)
+            let y0 = max(0, top - 40), y1 = min(height - 1, bottom + 8)
+            guard x0 <= x1, y0 <= y1 else { continue }
+            for y in y0...y1 { for x in x0...x1 { allowed[y * width + x] = true } }
+        }
+        for i in 0..<(width * height) where frame[i] != reference[index][i] {
+            if allowed[i] { drawn += 1 } else { outside += 1 }
+        }
+    }
+    return (drawn, outside)
 }
