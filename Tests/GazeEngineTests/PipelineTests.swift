@@ -213,10 +213,9 @@ func expectWellFormedProgress(_ reports: [GazeProgress], stages: [Stage], source
     #expect(seen == stages, "stage sequence \(seen.map(\.rawValue)), expected \(stages.map(\.rawValue))", sourceLocation: sourceLocation)
 }
 
+/// The engine's median, or `nil` when there is nothing to take it of.
 func median(_ values: [Float]) -> Float? {
-    guard !values.isEmpty else { return nil }
-    let sorted = values.sorted(), mid = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    values.isEmpty ? nil : GazeCorrector.median(values)
 }
 
 /// Every frame's analysis from `engine.analyze`, in frame order.
