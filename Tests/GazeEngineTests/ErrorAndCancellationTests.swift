@@ -85,7 +85,7 @@ struct ErrorAndCancellationTests {
         return url
     }
 
-    @Test("cancelling the task mid-compositing throws cancelled within seconds and leaves no file")
+    @Test("cancelling the task mid-compositing throws cancelled within a frame or two and leaves no file")
     func cancelMidJob() async throws {
         let input = try await Self.longInput.value
         defer { try? FileManager.default.removeItem(at: input.deletingLastPathComponent()) }
@@ -100,15 +100,16 @@ struct ErrorAndCancellationTests {
             try await engine.process(input: .file(input.path), output: .file(output.path),
                                      options: GazeOptions(encoder: .init(preset: "ultrafast"))) { progress in
                 log.record(progress)
-                if progress.stage == .compositing { signal.yield() }
+                // Some frames in, so the cancel lands in the frame loop rather than during setup.
+                if progress.stage == .compositing, progress.percent >= 1 { signal.yield() }
             }
         }
         var iterator = compositing.makeAsyncIterator()
         _ = await iterator.next()
-        let cancelled = ContinuousClock.now
         job.cancel()
+        // Read after the cancel: a report computed before it may still arrive, then at most the frame in hand.
+        let atCancel = log.reports.last?.percent ?? 0
         let result = await job.result
-        let elapsed = ContinuousClock.now - cancelled
 
         switch result {
         case .success(let summary):
@@ -118,7 +119,10 @@ struct ErrorAndCancellationTests {
         case .failure(let error):
             #expect(error is CancellationError, "\(error)")
         }
-        #expect(elapsed < .seconds(2), "returned \(elapsed) after the cancel")
+        // Measured in work, not seconds, so a loaded machine cannot fail it: 1 % of this input is about four
+        // frames, and the pipeline checks the flag before each one.
+        let last = log.reports.last?.percent ?? 0
+        #expect(last <= atCancel + 1, "progress went from \(atCancel) % at the cancel to \(last) %")
         #expect(!FileManager.default.fileExists(atPath: output.path), "the output exists")
         let left = try contents(of: folder)
         #expect(left.isEmpty, "left in the output folder: \(left)")
