@@ -19,8 +19,9 @@ struct EyeWarpTests {
         return bytes
     }
 
+    /// A field whose own iris was found where the shared estimate puts it, so large moves blend in the sclera fill.
     static func field(center: SIMD2<Float>, width: Float, roll: Float, shift: SIMD2<Float>) -> EyeWarpField? {
-        DrawnEye.geometry(center: center, width: width, roll: roll).map { EyeWarpField(eye: $0, shift: shift, iris: 0.1) }
+        DrawnEye.geometry(center: center, width: width, roll: roll).map { EyeWarpField(eye: $0, shift: shift, iris: 0.1, found: 0.1) }
     }
 
     @Test("SIMD and scalar kernels write identical pixels, only inside the field", arguments: [
@@ -28,6 +29,8 @@ struct EyeWarpTests {
         (SIMD2<Float>(61.3, 38.7), Float(33), Float(0.2), SIMD2<Float>(-0.15, 0.09), Float(1)),
         (SIMD2<Float>(60, 40), Float(40), Float(-0.15), SIMD2<Float>(0.18, 0.03), Float(0.5)),
         (SIMD2<Float>(8, 6), Float(30), Float(0), SIMD2<Float>(-0.13, 0), Float(1)),  // clipped at the plane's corner
+        (SIMD2<Float>(60, 40), Float(44), Float(0.1), SIMD2<Float>(0.3, 0.02), Float(1)),  // large: sclera fill
+        (SIMD2<Float>(60, 40), Float(44), Float(0.1), SIMD2<Float>(0.3, 0.02), Float(0.5)),
     ])
     func simdMatchesScalar(center: SIMD2<Float>, eyeWidth: Float, roll: Float, shift: SIMD2<Float>, scale: Float) throws {
         let width = 121, height = 83, stride = 128
@@ -41,6 +44,7 @@ struct EyeWarpTests {
         scalar.withUnsafeMutableBufferPointer { buffer in
             warper.apply(field, to: Plane(base: buffer.baseAddress!, width: width, height: height, stride: stride), scale: scale, kernel: .scalar)
         }
+        if abs(shift.x) >= 0.3 { #expect(field.fill.strength > 0.9, "the case meant to cover the fill does not use it") }
         #expect(simd == scalar, "\(zip(simd, scalar).filter { $0 != $1 }.count) bytes differ")
         let changed = zip(original, simd).filter { $0 != $1 }.count
         #expect(changed > 50, "the warp should move a visible number of pixels, moved \(changed)")
@@ -99,5 +103,39 @@ struct EyeWarpTests {
         // The iris keeps its size: as many dark pixels after as before, within its rim's resampling.
         let dark = { (b: [UInt8]) in Float(b.filter { $0 < 100 }.count) }
         #expect(abs(dark(bytes) - dark(original)) / dark(original) < 0.08)
+    }
+
+    @Test("an iris moved far from a corner leaves sclera behind it, not the stretched corner; the iris stays whole")
+    func scleraFillsTheSideTheIrisLeaves() throws {
+        let width = 160, height = 100
+        let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: 100))
+        let original = DrawnEye.picture(width: width, height: height, eye: eye, iris: SIMD2(-0.2, 0))
+        /// Warps a copy, and returns it with the mean luma of a patch of the side the iris left.
+        func warped(found: Float?) -> (bytes: [UInt8], vacated: Float) {
+            var bytes = original
+            let field = EyeWarpField(eye: eye, shift: SIMD2(0.2, 0), iris: -0.2, found: found)
+            bytes.withUnsafeMutableBufferPointer { buffer in
+                EyeWarper().apply(field, to: Plane(base: buffer.baseAddress!, width: width, height: height, stride: width), scale: 1)
+            }
+            var sum: Float = 0, count: Float = 0
+            for (i, value) in bytes.enumerated() {
+                let e = eye.toEye(SIMD2(Float(i % width), Float(i / width)))
+                guard (-0.34 ... -0.27).contains(e.x), (0.035...0.06).contains(abs(e.y)) else { continue }
+                sum += Float(value)
+                count += 1
+            }
+            return (bytes, sum / max(count, 1))
+        }
+        let filled = warped(found: -0.2), stretched = warped(found: nil)
+        // Sclera is drawn at 230, skin at 150: the stretch alone pulls the skin by the corner into the eye.
+        #expect(filled.vacated > 210, "the side the iris left reads \(filled.vacated), not sclera")
+        #expect(stretched.vacated < 195, "without the fill it read \(stretched.vacated): the patch does not test the fill")
+        let dark = { (b: [UInt8]) in Float(b.filter { $0 < 100 }.count) }
+        #expect(abs(dark(filled.bytes) - dark(original)) / dark(original) < 0.1, "the iris changed size")
+        #expect(Self.irisU(filled.bytes, width: width, eye: eye) > -0.06, "the iris did not move toward the centre")
+        // The corners and what lies beyond them are not touched.
+        for x in [25, 26, 27, 28, 29, 30, 130, 131, 132, 133, 134, 135] {
+            #expect(filled.bytes[50 * width + x] == original[50 * width + x], "pixel at x = \(x) on the corner line changed")
+        }
     }
 }

@@ -10,19 +10,21 @@ struct GazeCorrectorTests {
     static let width = 320, height = 200
     static let eyeWidth: Float = 60
 
-    /// A face with both eyes drawn, their irises at `iris` (eye coordinates), lids `lids` eye widths from
-    /// the corner line, and the nose tip placed for a head turned by about `yaw` degrees.
+    /// A face with both eyes drawn, their irises at `iris` (eye coordinates; the image-right eye's at `second`
+    /// when given), lids `lids` eye widths from the corner line, and the nose tip placed for a head turned by
+    /// about `yaw` degrees.
     struct Face {
         var picture: [UInt8]
         var landmarks: FaceLandmarks
 
-        init(iris: SIMD2<Float>, lids: (up: Float, down: Float) = (0.15, 0.12), yaw: Float = 0) throws {
+        init(iris: SIMD2<Float>, second: SIMD2<Float>? = nil, lids: (up: Float, down: Float) = (0.15, 0.12), yaw: Float = 0) throws {
             let centers = [SIMD2<Float>(110, 100), SIMD2<Float>(210, 100)]
             var points = [SIMD2<Float>](repeating: SIMD2(160, 150), count: 68)
             var picture = [UInt8](repeating: 150, count: GazeCorrectorTests.width * GazeCorrectorTests.height)
             for (index, center) in centers.enumerated() {
                 let eye = try #require(DrawnEye.geometry(center: center, width: GazeCorrectorTests.eyeWidth, lids: lids))
-                let drawn = DrawnEye.picture(width: GazeCorrectorTests.width, height: GazeCorrectorTests.height, eye: eye, iris: iris)
+                let drawn = DrawnEye.picture(width: GazeCorrectorTests.width, height: GazeCorrectorTests.height, eye: eye,
+                                             iris: index == 1 ? second ?? iris : iris)
                 for (i, value) in drawn.enumerated() where value != 150 { picture[i] = value }
                 let first = 36 + index * 6
                 for k in 0..<6 { points[first + k] = eye.toImage(eye.contour[k]) }
@@ -64,6 +66,22 @@ struct GazeCorrectorTests {
         #expect(abs(shifts[0] - full) < 0.02, "intensity 1 should move the iris \(full) eye widths, moved \(shifts[0])")
         #expect(abs(shifts[1] - shifts[0] / 2) < 0.005)
         #expect(shifts[2] == 0)
+    }
+
+    @Test("a large glance fills the side each iris leaves, mirrored about that eye's own iris; a small one is not repainted")
+    func scleraFillPerEye() throws {
+        var corrector = GazeCorrector()
+        let large = try Self.run(&corrector, Face(iris: SIMD2(0.1, -0.075), second: SIMD2(0.22, -0.075)), frames: 20)
+        #expect(large.fields.count == 2)
+        for (field, own) in zip(large.fields, [Float(0.1), 0.22]) {
+            #expect(field.fill.strength > 0.3, "a move of \(field.shift.x) from \(own) should use the fill")
+            // The fill mirrors about the midpoint of where this eye's iris is and where it lands.
+            #expect(abs((field.fill.mirror - field.fill.target) - own) < 0.03, "mirrored about \(field.fill.mirror - field.fill.target), not \(own)")
+        }
+        var calm = GazeCorrector()
+        let small = try Self.run(&calm, Face(iris: SIMD2(0.045, -0.075)), frames: 20)
+        #expect(small.fields.count == 2)
+        #expect(small.fields.allSatisfy { $0.fill.strength == 0 }, "a small move repainted the sclera")
     }
 
     @Test("gaze beyond the look-away threshold is left alone; below it, it is corrected")

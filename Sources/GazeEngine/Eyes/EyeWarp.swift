@@ -9,6 +9,9 @@
 ///   iris move with it and nothing shears along the lid line;
 /// - the vertical shift carries the upper lid with the iris, fading over the lid skin above it, as real
 ///   lids follow the gaze: a raised gaze is not left half under a low lid. Below, it fades under the lower lid.
+///
+/// A large sideways move leaves little sclera to stretch on the side the iris leaves; there the field blends
+/// in a mirror image of the sclera on the iris's other side (`ScleraFill`).
 struct EyeWarpField {
     var eye: EyeGeometry
     /// Where the eye content moves, in eye widths along (`x`) and across (`y`) the corner line.
@@ -19,6 +22,8 @@ struct EyeWarpField {
     /// Across: the upper (negative) and lower lid, where the weights start to fall.
     var top: Float
     var bottom: Float
+    /// How the side the iris leaves is filled, set once `shift` is final.
+    var fill = ScleraFill.none
 
     /// Half the iris's width in eye widths (a little more, so its rim moves whole).
     static let irisHalfWidth: Float = 0.22
@@ -34,17 +39,27 @@ struct EyeWarpField {
 
     /// - Parameters:
     ///   - shift: the move in eye widths (x along the corner line toward image right, y toward image bottom).
-    ///   - iris: where the iris sits now along the corner line, in eye widths.
-    init(eye: EyeGeometry, shift: SIMD2<Float>, iris: Float) {
+    ///   - iris: where the iris sits now along the corner line, in eye widths (the gaze of both eyes).
+    ///   - found: where this eye's own iris sits, if it was found. Moves large enough to need the sclera
+    ///     fill are centred on it (on a turned head the far eye's iris sits elsewhere in its own frame than
+    ///     the shared estimate says, and a fill about the wrong place would copy iris into the sclera);
+    ///     smaller ones keep the steadier shared estimate. No fill without it.
+    ///   - trust: how sure that find is, 0 … 1; the fill is used that much.
+    init(eye: EyeGeometry, shift: SIMD2<Float>, iris: Float, found: Float? = nil, trust: Float = 1) {
         self.eye = eye
         let limit = 0.5 - Self.minimumGap - Self.irisHalfWidth
-        let target = max(-limit, min(limit, iris + shift.x))
-        coreLeft = target - Self.irisHalfWidth
-        coreRight = target + Self.irisHalfWidth
+        let core = { (at: Float) in
+            let target = max(-limit, min(limit, at + shift.x))
+            return target - Self.irisHalfWidth...target + Self.irisHalfWidth
+        }
+        var centre = iris
+        if let found { centre += (found - iris) * ScleraFill.strength(shift: shift.x, core: core(found)) * trust }
+        (coreLeft, coreRight) = (core(centre).lowerBound, core(centre).upperBound)
         top = -max(eye.openingUp, 0.05)
         bottom = max(eye.openingDown, 0.05)
         self.shift = shift
         limitFolding()
+        if let found { fill = ScleraFill(iris: found, shift: self.shift.x, core: coreLeft...coreRight, trust: trust) }
     }
 
     /// Shrinks `shift` until the mapping's Jacobian determinant stays above `minimumJacobian` on a grid over
@@ -170,15 +185,30 @@ private struct RowWarp {
         moveAcross = field.eye.axisN * field.shift.y * pixels
     }
 
+    /// Eye coordinates → this plane's pixels, relative to the source copy.
+    @inline(__always)
+    func planePosition<V: SIMD>(u: V, n: V) -> (x: V, y: V) where V.Scalar == Float {
+        let eye = field.eye
+        let x = (V(repeating: eye.center.x) + (u * eye.axisU.x + n * eye.axisN.x) * eye.width + 0.5) / toLuma - 0.5 - origin.x
+        let y = (V(repeating: eye.center.y) + (u * eye.axisU.y + n * eye.axisN.y) * eye.width + 0.5) / toLuma - 0.5 - origin.y
+        return (x, y)
+    }
+
     /// The reference kernel: one pixel at a time, through `EyeGeometry.toEye`.
     func scalar(_ row: UnsafeMutablePointer<UInt8>, y: Int, from x0: Int, to x1: Int) {
         for x in x0..<x1 {
             let p = SIMD2<Float>(Float(x), Float(y))
             // Pixel centres: a chroma sample covers 2×2 luma pixels centred half a pixel in.
             let e = field.eye.toEye((p + 0.5) * toLuma - 0.5)
-            let (wh, wv) = field.weights(u: SIMD2(repeating: e.x), n: SIMD2(repeating: e.y))
+            let u = SIMD2(repeating: e.x), n = SIMD2(repeating: e.y)
+            let (wh, wv) = field.weights(u: u, n: n)
             guard wh[0] > 0 || wv[0] > 0 else { continue }
-            let value = bilinear(source, p - moveAlong * wh[0] - moveAcross * wv[0] - origin)
+            var value = bilinear(source, p - moveAlong * wh[0] - moveAcross * wv[0] - origin)
+            let mirror = field.mirrored(u: u, n: n, vertical: wv)
+            if mirror.blend[0] > 0 {
+                let (mx, my) = planePosition(u: mirror.u, n: mirror.n)
+                value += (bilinear(source, SIMD2(mx[0], my[0])) - value) * mirror.blend[0]
+            }
             row[x] = UInt8(max(0, min(255, value + 0.5)))
         }
     }
@@ -201,8 +231,13 @@ private struct RowWarp {
             if any(touched) {
                 let sx = px - moveAlong.x * wh - moveAcross.x * wv - origin.x
                 let sy = py - moveAlong.y * wh - moveAcross.y * wv - origin.y
+                let mirror = field.mirrored(u: u, n: n, vertical: wv)
+                let (mx, my) = planePosition(u: mirror.u, n: mirror.n)
                 for lane in 0..<min(8, x1 - x) where touched[lane] {
-                    let value = bilinear(source, SIMD2(sx[lane], sy[lane]))
+                    var value = bilinear(source, SIMD2(sx[lane], sy[lane]))
+                    if mirror.blend[lane] > 0 {
+                        value += (bilinear(source, SIMD2(mx[lane], my[lane])) - value) * mirror.blend[lane]
+                    }
                     row[x + lane] = UInt8(max(0, min(255, value + 0.5)))
                 }
             }

@@ -27,6 +27,8 @@ struct GazeCorrector {
     /// and each jitter moved the lids with it (2.5 Hz cost the frontal clip 0.02 of blink correlation and 0.1 of
     /// horizontal reduction by the referee); the speed term still follows a glance within a few frames.
     private var gazeFilter = OneEuroFilter(minCutoff: 1, beta: 2)
+    /// Each eye's own iris centre, smoothed like the gaze: large moves are centred on it and fill about it.
+    private var irisFilters = [OneEuroFilter](repeating: OneEuroFilter(minCutoff: 1, beta: 2), count: 2)
     private var weight: Float = 0
     private var lastTime: Double?
     /// The eyes' usual openness, followed slowly; a blink is a fast drop below it. Relative, because people
@@ -70,6 +72,8 @@ struct GazeCorrector {
     /// steady faces 0.006–0.015 (80th percentile ≤ 0.036); 12 px eyes in a re-compressed 480×270 clip 0.04–0.09.
     static let noisyJitter: ClosedRange<Float> = 0.03...0.06
     static let jitterFrames = 9
+    /// Iris confidence over which the correction fades in (and, per eye, the sclera fill).
+    static let irisTrust: ClosedRange<Float> = 0.15...0.45
     /// Eye widths in pixels over which vertical correction fades in (none below, full above).
     static let verticalTrustWidths: ClosedRange<Float> = 12...28
 
@@ -80,6 +84,12 @@ struct GazeCorrector {
         let smoothedMarks = FaceLandmarks(points: smoothed)
         let eyes = [EyeGeometry(points: smoothedMarks.leftEye), EyeGeometry(points: smoothedMarks.rightEye)]
         let irises = eyes.map { eye in eye.flatMap { locator.locate(in: luma, eye: $0) } }
+        var ownIris: [(u: Float, trust: Float)?] = [nil, nil]
+        for i in 0..<2 {
+            guard let iris = irises[i] else { continue }
+            let trust = smoothstep(Self.irisTrust.lowerBound, Self.irisTrust.upperBound, iris.confidence)
+            ownIris[i] = (irisFilters[i].filter(iris.center, at: time).x, trust)
+        }
         let yaw = Self.headYawDegrees(smoothed)
 
         // Gaze: both eyes move together, so average them, weighted by how sure each iris is and by the eye's
@@ -112,7 +122,7 @@ struct GazeCorrector {
             let g = gazeFilter.filter(raw, at: time)
             gaze = g
             // A pixel is a large share of a small eye: there the vertical estimate is mostly noise, so less of it is used.
-            let verticalTrust = Self.smoothstep(Self.verticalTrustWidths.lowerBound, Self.verticalTrustWidths.upperBound, widest)
+            let verticalTrust = smoothstep(Self.verticalTrustWidths.lowerBound, Self.verticalTrustWidths.upperBound, widest)
             offLens = SIMD2(g.x, (g.y - Self.neutralV) * Self.verticalGain * verticalTrust)
             let eyeDegrees = asin(min(1, (offLens * offLens).sum().squareRoot() / Self.turnRadius)) * 180 / .pi
             target = Self.fade(Float(settings.noCorrectionBeyondDegrees) - eyeDegrees,
@@ -120,8 +130,8 @@ struct GazeCorrector {
             target *= Self.fade(Float(settings.headTurnNoneBeyondDegrees) - abs(yaw),
                                 over: Float(settings.headTurnNoneBeyondDegrees - settings.headTurnFullBelowDegrees))
             target *= openFactor
-            target *= Self.smoothstep(0.15, 0.45, confidence)
-            target *= 1 - Self.smoothstep(Self.noisyJitter.lowerBound, Self.noisyJitter.upperBound, Self.median(jumps))
+            target *= smoothstep(Self.irisTrust.lowerBound, Self.irisTrust.upperBound, confidence)
+            target *= 1 - smoothstep(Self.noisyJitter.lowerBound, Self.noisyJitter.upperBound, Self.median(jumps))
         }
         rampWeight(toward: target, dt: dt)
 
@@ -129,9 +139,9 @@ struct GazeCorrector {
         if let gaze, weight > 0, settings.intensity > 0 {
             let below = Self.turnRadius * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
             let shift = (SIMD2(0, below) - offLens * SIMD2(Self.horizontalGain, 1)) * Float(settings.intensity) * weight
-            for eye in eyes {
+            for (eye, own) in zip(eyes, ownIris) {
                 guard let eye, eye.width >= Self.minimumEyeWidth else { continue }
-                fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x))
+                fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x, found: own?.u, trust: own?.trust ?? 0))
             }
         }
         let analysis = FaceAnalysis(
@@ -152,7 +162,7 @@ struct GazeCorrector {
     private mutating func blinkGate(_ openness: Float, dt: Float?) -> Float {
         let baseline = openBaseline ?? openness
         let ratio = openness / max(baseline, 0.01)
-        let gate = Self.smoothstep(Self.blinkRatio, Self.openRatio, ratio) * Self.smoothstep(Self.shutAspect, Self.openingAspect, openness)
+        let gate = smoothstep(Self.blinkRatio, Self.openRatio, ratio) * smoothstep(Self.shutAspect, Self.openingAspect, openness)
         // Follow the baseline over about two seconds, and not at all during a blink.
         if gate > 0.9 || openBaseline == nil { openBaseline = baseline + (openness - baseline) * min(1, (dt ?? 0) / 2) }
         return gate
@@ -187,10 +197,5 @@ struct GazeCorrector {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-
-    static func smoothstep(_ edge0: Float, _ edge1: Float, _ x: Float) -> Float {
-        let t = max(0, min(1, (x - edge0) / (edge1 - edge0)))
-        return t * t * (3 - 2 * t)
     }
 }
