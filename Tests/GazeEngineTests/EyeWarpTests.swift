@@ -138,4 +138,19 @@ struct EyeWarpTests {
             #expect(filled.bytes[50 * width + x] == original[50 * width + x], "pixel at x = \(x) on the corner line changed")
         }
     }
+
+    @Test("the fill is trusted only when what it would mirror is sclera, not an iris found in the wrong place")
+    func fillChecksItsSource() throws {
+        let width = 160, height = 100
+        let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: 100))
+        let picture = DrawnEye.picture(width: width, height: height, eye: eye, iris: SIMD2(-0.2, 0))
+        try RawLuma(bytes: picture, width: width, height: height).withView { luma in
+            // Found where it is, moving right: beyond it to the right lies white.
+            #expect(ScleraFill.sourceCheck(luma, eye: eye, iris: SIMD2(-0.2, 0), toward: 0.2) > 0.99)
+            // Found a quarter eye to the left of where it is: to its right lies the iris itself.
+            #expect(ScleraFill.sourceCheck(luma, eye: eye, iris: SIMD2(-0.45, 0), toward: 0.2) == 0)
+            // Found on bare white: nothing there is darker than what it would mirror.
+            #expect(ScleraFill.sourceCheck(luma, eye: eye, iris: SIMD2(0.1, 0), toward: 0.2) == 0)
+        }
+    }
 }

@@ -84,11 +84,11 @@ struct GazeCorrector {
         let smoothedMarks = FaceLandmarks(points: smoothed)
         let eyes = [EyeGeometry(points: smoothedMarks.leftEye), EyeGeometry(points: smoothedMarks.rightEye)]
         let irises = eyes.map { eye in eye.flatMap { locator.locate(in: luma, eye: $0) } }
-        var ownIris: [(u: Float, trust: Float)?] = [nil, nil]
+        var ownIris: [(center: SIMD2<Float>, trust: Float)?] = [nil, nil]
         for i in 0..<2 {
             guard let iris = irises[i] else { continue }
             let trust = smoothstep(Self.irisTrust.lowerBound, Self.irisTrust.upperBound, iris.confidence)
-            ownIris[i] = (irisFilters[i].filter(iris.center, at: time).x, trust)
+            ownIris[i] = (irisFilters[i].filter(iris.center, at: time), trust)
         }
         let yaw = Self.headYawDegrees(smoothed)
 
@@ -141,7 +141,8 @@ struct GazeCorrector {
             let shift = (SIMD2(0, below) - offLens * SIMD2(Self.horizontalGain, 1)) * Float(settings.intensity) * weight
             for (eye, own) in zip(eyes, ownIris) {
                 guard let eye, eye.width >= Self.minimumEyeWidth else { continue }
-                fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x, found: own?.u, trust: own?.trust ?? 0))
+                let trust = own.map { $0.trust * ScleraFill.sourceCheck(luma, eye: eye, iris: $0.center, toward: shift.x) } ?? 0
+                fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x, found: own?.center.x, trust: trust))
             }
         }
         let analysis = FaceAnalysis(

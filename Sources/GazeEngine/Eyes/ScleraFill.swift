@@ -40,6 +40,22 @@ struct ScleraFill {
         strength = Self.strength(shift: shift, core: core) * trust
     }
 
+    /// How clearly what lies beyond the iris on the side it moves toward — what the fill mirrors — is sclera:
+    /// 1 when it is well brighter than the iris, 0 when it is not. An iris found in the wrong place would
+    /// have the fill copy iris into the white; then the eye is only stretched, as it was before the fill.
+    static func sourceCheck(_ luma: LumaView, eye: EyeGeometry, iris: SIMD2<Float>, toward move: Float) -> Float {
+        let side: Float = move > 0 ? 1 : -1
+        let level = { (u: Float) in bilinear(luma, eye.toImage(SIMD2(max(-0.45, min(0.45, u)), iris.y))) }
+        // The middle of three, so a highlight on the pupil does not pass for a bright iris.
+        let irisLevel = [iris.x - 0.08, iris.x, iris.x + 0.08].map(level).sorted()[1]
+        let beside = [0.26, 0.31, 0.36].map { level(iris.x + side * $0) }.reduce(0, +) / 3
+        return smoothstep(sourceContrast.lowerBound, sourceContrast.upperBound, beside - irisLevel)
+    }
+
+    /// Luma levels by which the sclera must outshine the iris. Typical: 60–80 in daylight webcam clips, 18–29
+    /// for the middle half of an underlit one, ≤ 0 when the found place is wrong.
+    static let sourceContrast: ClosedRange<Float> = 4...16
+
     /// How much fill a move needs: the vacated side's weight falls from 1 at the core to 0 at the corner,
     /// so the backward map there scales by 1 − |shift| / (core to corner).
     static func strength(shift: Float, core: ClosedRange<Float>) -> Float {
