@@ -8,6 +8,7 @@
 #   occluded  v01 with a skin-coloured block (a hand) over one eye for one second
 #   down      v01 with its gaze moved 10° down by the engine itself (a synthetic looking-down input: the
 #             shared clips have no strong downward gaze)
+#   mirrored  v02 flipped left to right: the same glance toward the other side
 # Usage: scripts/hard-cases.sh [--table-only]. Clips go to out/hard/clips, results to out/hard (QUALITY_OUT).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,6 +26,7 @@ if [[ ${1:-} != --table-only ]]; then
     [[ -f $clips/small.mp4 ]] || ff -i "$v01" -vf "scale=480:270" "${x264[@]}" "$clips/small.mp4"
     [[ -f $clips/roll.mp4 ]] || ff -i "$v01" -vf "rotate=12*PI/180:c=black" "${x264[@]}" "$clips/roll.mp4"
     [[ -f $clips/occluded.mp4 ]] || ff -i "$v01" -vf "drawbox=x=1080:y=290:w=160:h=260:color=0xB88468:t=fill:enable='between(n,30,60)'" "${x264[@]}" "$clips/occluded.mp4"
+    [[ -f $clips/mirrored.mp4 ]] || ff -i "$v02" -vf hflip "${x264[@]}" "$clips/mirrored.mp4"
     [[ -f $clips/down.mp4 ]] || .build/release/gaze-redirect "$v01" -o "$clips/down.mp4" --target-below-lens=10 --crf 14 --progress none
 fi
-QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down}.mp4
+QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down,mirrored}.mp4
