@@ -53,10 +53,17 @@ struct Orientation: Equatable {
         }
     }
 
-    /// A coded-picture position → the upright picture's: the inverse of `toCoded`.
-    func toUpright(_ p: SIMD2<Float>, width: Int, height: Int) -> SIMD2<Float> {
-        let upright = uprightSize(width: width, height: height)
-        return Orientation(quarterTurns: -quarterTurns).toCoded(p, width: upright.width, height: upright.height)
+    /// A rectangle given by two opposite corners, upright → coded: a quarter turn maps it to a rectangle,
+    /// returned as its smallest and largest corner.
+    func toCoded(rectangle a: SIMD2<Float>, _ b: SIMD2<Float>, width: Int, height: Int) -> (min: SIMD2<Float>, max: SIMD2<Float>) {
+        let p = toCoded(a, width: width, height: height), q = toCoded(b, width: width, height: height)
+        return (pointwiseMin(p, q), pointwiseMax(p, q))
+    }
+
+    /// A rectangle given by two opposite corners, coded → upright: the inverse of `toCoded(rectangle:)`.
+    func toUpright(rectangle a: SIMD2<Float>, _ b: SIMD2<Float>, width: Int, height: Int) -> (min: SIMD2<Float>, max: SIMD2<Float>) {
+        let (w, h) = uprightSize(width: width, height: height)
+        return Orientation(quarterTurns: -quarterTurns).toCoded(rectangle: a, b, width: w, height: h)
     }
 
     /// An upright-picture direction → the coded picture's: the linear part of the position mapping (whose
@@ -84,9 +91,8 @@ struct Orientation: Equatable {
             return [q.x, q.y]
         }
         var coded = face
-        let a = toCoded(SIMD2(face.box[0], face.box[1]), width: width, height: height)
-        let b = toCoded(SIMD2(face.box[2], face.box[3]), width: width, height: height)
-        coded.box = [min(a.x, b.x), min(a.y, b.y), max(a.x, b.x), max(a.y, b.y)]
+        let box = toCoded(rectangle: SIMD2(face.box[0], face.box[1]), SIMD2(face.box[2], face.box[3]), width: width, height: height)
+        coded.box = [box.min.x, box.min.y, box.max.x, box.max.y]
         coded.eyeLandmarks = face.eyeLandmarks.map(point)
         coded.irisCenters = face.irisCenters.map { $0.map(point) }
         return coded

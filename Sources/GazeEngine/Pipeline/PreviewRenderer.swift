@@ -69,9 +69,9 @@ final class PreviewRenderer {
         guard face.box.count == 4 else { return }
         let (width, height) = (planes.y.width, planes.y.height)
         // The face box as the viewer sees it (the analysis is in coded pixels).
-        let a = orientation.toUpright(SIMD2(face.box[0], face.box[1]), width: width, height: height)
-        let b = orientation.toUpright(SIMD2(face.box[2], face.box[3]), width: width, height: height)
-        let (left, top, right) = (min(a.x, b.x), min(a.y, b.y), max(a.x, b.x))
+        let box = orientation.toUpright(rectangle: SIMD2(face.box[0], face.box[1]), SIMD2(face.box[2], face.box[3]),
+                                        width: width, height: height)
+        let (left, top, right) = (box.min.x, box.min.y, box.max.x)
         let size = max(1, Int(right - left) / 120)
         for point in face.eyeLandmarks where point.count == 2 {
             Self.fill(planes, Int(point[0]) - size, Int(point[1]) - size, Int(point[0]) + size, Int(point[1]) + size, Self.green)
@@ -92,9 +92,8 @@ final class PreviewRenderer {
     /// Paints a rectangle given in the upright picture's pixels onto the coded planes (a quarter turn maps it
     /// to a rectangle).
     private func fillUpright(_ planes: YUVPlanes, _ x0: Float, _ y0: Float, _ x1: Float, _ y1: Float, _ colour: Colour) {
-        let a = orientation.toCoded(SIMD2(x0, y0), width: planes.y.width, height: planes.y.height)
-        let b = orientation.toCoded(SIMD2(x1, y1), width: planes.y.width, height: planes.y.height)
-        Self.fill(planes, Int(min(a.x, b.x)), Int(min(a.y, b.y)), Int(max(a.x, b.x)), Int(max(a.y, b.y)), colour)
+        let r = orientation.toCoded(rectangle: SIMD2(x0, y0), SIMD2(x1, y1), width: planes.y.width, height: planes.y.height)
+        Self.fill(planes, Int(r.min.x), Int(r.min.y), Int(r.max.x), Int(r.max.y), colour)
     }
 
     /// Paints the rectangle x0…x1 × y0…y1 (inclusive, clipped) on all three planes.
