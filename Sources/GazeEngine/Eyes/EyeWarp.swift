@@ -54,7 +54,8 @@ struct EyeWarpField {
         }
         var centre = iris
         if let found { centre += (found - iris) * ScleraFill.strength(shift: shift.x, core: core(found)) * trust }
-        (coreLeft, coreRight) = (core(centre).lowerBound, core(centre).upperBound)
+        let placed = core(centre)
+        (coreLeft, coreRight) = (placed.lowerBound, placed.upperBound)
         top = -max(eye.openingUp, 0.05)
         bottom = max(eye.openingDown, 0.05)
         self.shift = shift
