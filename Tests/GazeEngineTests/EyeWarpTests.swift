@@ -139,6 +139,20 @@ struct EyeWarpTests {
         }
     }
 
+    @Test("half the intensity moves the iris half as far and fills the side it leaves at least as the full move does")
+    func partialMoveFillsLikeTheFullOne() throws {
+        let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: 100))
+        let full = EyeWarpField(eye: eye, shift: SIMD2(0.2, 0), iris: -0.2, found: -0.2)
+        let half = EyeWarpField(eye: eye, shift: SIMD2(0.1, 0), iris: -0.2, found: -0.2, share: 0.5)
+        let smallMove = EyeWarpField(eye: eye, shift: SIMD2(0.1, 0), iris: -0.2, found: -0.2)
+        // The whole move is shortened a little by the fold limit, so it fills a little less than its half.
+        #expect(full.fill.strength > 0.85)
+        #expect(half.fill.strength >= full.fill.strength, "half: \(half.fill.strength), full: \(full.fill.strength)")
+        // The same 0.1 move asked for as a whole correction is a small one, and gets less fill.
+        #expect(smallMove.fill.strength < 0.7, "a whole 0.1 move filled \(smallMove.fill.strength)")
+        #expect(abs(half.fill.target - -0.1) < 1e-5 && abs(half.shift.x - 0.1) < 1e-5, "the half move lands at \(half.fill.target)")
+    }
+
     @Test("the fill is trusted only when what it would mirror is sclera, not an iris found in the wrong place")
     func fillChecksItsSource() throws {
         let width = 160, height = 100

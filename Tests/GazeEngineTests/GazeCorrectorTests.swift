@@ -78,6 +78,16 @@ struct GazeCorrectorTests {
             // The fill mirrors about the midpoint of where this eye's iris is and where it lands.
             #expect(abs((field.fill.mirror - field.fill.target) - own) < 0.03, "mirrored about \(field.fill.mirror - field.fill.target), not \(own)")
         }
+        // Half the intensity fills as much: whether to fill is judged on the whole move (which the fold limit
+        // may have shortened a little, so the half can fill slightly more).
+        var halfway = GazeCorrector()
+        let half = try Self.run(&halfway, Face(iris: SIMD2(0.1, -0.075), second: SIMD2(0.22, -0.075)), frames: 20,
+                                settings: CorrectionSettings(intensity: 0.5))
+        #expect(half.fields.count == 2)
+        for (field, whole) in zip(half.fields, large.fields) {
+            #expect(abs(field.shift.x) < abs(whole.shift.x) * 0.75)
+            #expect(field.fill.strength >= whole.fill.strength - 0.01, "half: \(field.fill.strength), whole: \(whole.fill.strength)")
+        }
         var calm = GazeCorrector()
         let small = try Self.run(&calm, Face(iris: SIMD2(0.045, -0.075)), frames: 20)
         #expect(small.fields.count == 2)

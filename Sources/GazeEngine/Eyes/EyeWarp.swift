@@ -45,22 +45,31 @@ struct EyeWarpField {
     ///     the shared estimate says, and a fill about the wrong place would copy iris into the sclera);
     ///     smaller ones keep the steadier shared estimate. No fill without it.
     ///   - trust: how sure that find is, 0 … 1; the fill is used that much.
-    init(eye: EyeGeometry, shift: SIMD2<Float>, iris: Float, found: Float? = nil, trust: Float = 1) {
+    ///   - share: the part of the full correction `shift` is (the caller's intensity, 0 … 1]. Whether a move
+    ///     needs the fill is judged on the full move, so a lower intensity moves the iris less but renders
+    ///     the side it leaves the same way (judged on the part alone, half a sideways correction got none,
+    ///     and the gaze referee registered only 0.43 of what the full one achieved).
+    init(eye: EyeGeometry, shift: SIMD2<Float>, iris: Float, found: Float? = nil, trust: Float = 1, share: Float = 1) {
         self.eye = eye
         let limit = 0.5 - Self.minimumGap - Self.irisHalfWidth
-        let core = { (at: Float) in
-            let target = max(-limit, min(limit, at + shift.x))
+        let core = { (at: Float, move: Float) in
+            let target = max(-limit, min(limit, at + move))
             return target - Self.irisHalfWidth...target + Self.irisHalfWidth
         }
+        let toFull = 1 / max(share, 0.01), whole = shift.x * toFull
         var centre = iris
-        if let found { centre += (found - iris) * ScleraFill.strength(shift: shift.x, core: core(found)) * trust }
-        let placed = core(centre)
+        if let found { centre += (found - iris) * ScleraFill.strength(shift: whole, core: core(found, whole)) * trust }
+        let placed = core(centre, shift.x)
         (coreLeft, coreRight) = (placed.lowerBound, placed.upperBound)
         top = -max(eye.openingUp, 0.05)
         bottom = max(eye.openingDown, 0.05)
         self.shift = shift
         limitFolding()
-        if let found { fill = ScleraFill(iris: found, shift: self.shift.x, core: coreLeft...coreRight, trust: trust) }
+        if let found {
+            // What the full move would stretch, less whatever the fold limit took off this one.
+            let strength = ScleraFill.strength(shift: self.shift.x * toFull, core: core(centre, whole))
+            fill = ScleraFill(iris: found, shift: self.shift.x, strength: strength * trust)
+        }
     }
 
     /// Shrinks `shift` until the mapping's Jacobian determinant stays above `minimumJacobian` on a grid over

@@ -142,7 +142,8 @@ struct GazeCorrector {
             for (eye, own) in zip(eyes, ownIris) {
                 guard let eye, eye.width >= Self.minimumEyeWidth else { continue }
                 let trust = own.map { $0.trust * ScleraFill.sourceCheck(luma, eye: eye, iris: $0.center, toward: shift.x) } ?? 0
-                fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x, found: own?.center.x, trust: trust))
+                fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x, found: own?.center.x, trust: trust,
+                                           share: Float(settings.intensity)))
             }
         }
         let analysis = FaceAnalysis(

@@ -17,7 +17,7 @@ struct ScleraFill {
     /// 0 … 1, from how much the move stretches the vacated side.
     var strength: Float
 
-    static let none = ScleraFill(mirror: 0, target: 0, side: 1, strength: 0)
+    static let none = ScleraFill(iris: 0, shift: 0, strength: 0)
 
     /// Stretch (as the local scale of the backward map, 1 = none) over which the fill blends in: none up to
     /// 1.7× stretch, full at 3.3×, the most the fold limit allows. Starting at 1.25× also repainted the
@@ -27,17 +27,13 @@ struct ScleraFill {
     /// is about 0.2, so its rim comes from both sides at once and no seam shows.
     static let rim: ClosedRange<Float> = 0.17...0.25
 
-    private init(mirror: Float, target: Float, side: Float, strength: Float) {
-        (self.mirror, self.target, self.side, self.strength) = (mirror, target, side, strength)
-    }
-
-    /// - Parameters: `iris` where the iris sits, `shift` its move along the corner line, and `core`, where
-    ///   the warp applies the whole move, all in eye widths; `trust` (0 … 1) how sure the iris's place is.
-    init(iris: Float, shift: Float, core: ClosedRange<Float>, trust: Float) {
+    /// - Parameters: `iris` where the iris sits and `shift` its move along the corner line (eye widths);
+    ///   `strength` how much to fill (see `strength(shift:core:)`, times how sure the iris's place is).
+    init(iris: Float, shift: Float, strength: Float) {
         target = iris + shift
         mirror = iris + target
         side = shift > 0 ? -1 : 1
-        strength = Self.strength(shift: shift, core: core) * trust
+        self.strength = strength
     }
 
     /// How clearly what lies beyond the iris on the side it moves toward — what the fill mirrors — is sclera:
