@@ -153,6 +153,19 @@ struct EyeWarpTests {
         #expect(abs(half.fill.target - -0.1) < 1e-5 && abs(half.shift.x - 0.1) < 1e-5, "the half move lands at \(half.fill.target)")
     }
 
+    @Test("the sideways gain makes up for a stretched move only: a move the fill paints behind is not scaled up")
+    func gainOnlyWhereStretched() throws {
+        let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: 100))
+        let gain: Float = 1.3, wanted: Float = 0.2
+        let filled = EyeWarpField(eye: eye, shift: SIMD2(wanted * gain, 0), iris: -0.2, found: -0.2, stretchGain: gain)
+        let stretched = EyeWarpField(eye: eye, shift: SIMD2(wanted * gain, 0), iris: -0.2, found: nil, stretchGain: gain)
+        #expect(filled.fill.strength > 0.9)
+        // At most the move wanted (the fold limit may shorten it a little), not the gained one.
+        #expect(filled.shift.x <= wanted + 0.005 && filled.shift.x > wanted * 0.85, "a filled move of \(wanted) became \(filled.shift.x)")
+        #expect(stretched.fill.strength == 0)
+        #expect(stretched.shift.x > wanted * 1.15, "a stretched move lost its gain: \(stretched.shift.x)")
+    }
+
     @Test("the fill is trusted only when what it would mirror is sclera, not an iris found in the wrong place")
     func fillChecksItsSource() throws {
         let width = 160, height = 100

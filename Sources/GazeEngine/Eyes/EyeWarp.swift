@@ -49,25 +49,34 @@ struct EyeWarpField {
     ///     needs the fill is judged on the full move, so a lower intensity moves the iris less but renders
     ///     the side it leaves the same way (judged on the part alone, half a sideways correction got none,
     ///     and the gaze referee registered only 0.43 of what the full one achieved).
-    init(eye: EyeGeometry, shift: SIMD2<Float>, iris: Float, found: Float? = nil, trust: Float = 1, share: Float = 1) {
+    ///   - stretchGain: how much `shift.x` was scaled up because a stretched move reads as less than itself
+    ///     (`GazeCorrector.horizontalGain`). Where the fill replaces the stretch the move reads as itself, so
+    ///     that much of the gain is taken back: kept, the nearer eye of the sideways clip's glance ended 0.04
+    ///     eye widths past the centre by the gaze referee, and the frontal clip's glance overshot too.
+    init(eye: EyeGeometry, shift: SIMD2<Float>, iris: Float, found: Float? = nil, trust: Float = 1, share: Float = 1,
+         stretchGain: Float = 1) {
         self.eye = eye
         let limit = 0.5 - Self.minimumGap - Self.irisHalfWidth
         let core = { (at: Float, move: Float) in
             let target = max(-limit, min(limit, at + move))
             return target - Self.irisHalfWidth...target + Self.irisHalfWidth
         }
-        let toFull = 1 / max(share, 0.01), whole = shift.x * toFull
-        var centre = iris
-        if let found { centre += (found - iris) * ScleraFill.strength(shift: whole, core: core(found, whole)) * trust }
-        let placed = core(centre, shift.x)
+        let toFull = 1 / max(share, 0.01)
+        var centre = iris, move = shift
+        if let found {
+            let filled = { (x: Float) in ScleraFill.strength(shift: x * toFull, core: core(found, x * toFull)) * trust }
+            move.x *= 1 - (1 - 1 / max(stretchGain, 1)) * filled(shift.x)
+            centre += (found - iris) * filled(move.x)
+        }
+        let placed = core(centre, move.x)
         (coreLeft, coreRight) = (placed.lowerBound, placed.upperBound)
         top = -max(eye.openingUp, 0.05)
         bottom = max(eye.openingDown, 0.05)
-        self.shift = shift
+        self.shift = move
         limitFolding()
         if let found {
             // What the full move would stretch, less whatever the fold limit took off this one.
-            let strength = ScleraFill.strength(shift: self.shift.x * toFull, core: core(centre, whole))
+            let strength = ScleraFill.strength(shift: self.shift.x * toFull, core: core(centre, move.x * toFull))
             fill = ScleraFill(iris: found, shift: self.shift.x, strength: strength * trust)
         }
     }

@@ -60,6 +60,8 @@ struct GazeCorrector {
     /// known amount (its eye corners drift a quarter of the way with the iris, though their pixels stay put),
     /// and at 100 % crop the irises of a fully corrected sideways glance still sit toward the side. Of 1.2, 1.3
     /// and 1.45, 1.3 did best on the frontal clip (1.45 overshoots there) and as well as 1.45 on the sideways one.
+    /// Only the stretched part of a move is scaled: where the sclera fill paints the vacated side, the referee
+    /// registers the move whole (`EyeWarpField`'s `stretchGain`).
     static let horizontalGain: Float = 1.3
     /// The vertical estimate reads only part of a vertical gaze move, because the lids move with the iris
     /// and the matched filter partly follows the opening: moving a still's iris and upper lid down by a
@@ -143,7 +145,7 @@ struct GazeCorrector {
                 guard let eye, eye.width >= Self.minimumEyeWidth else { continue }
                 let trust = own.map { $0.trust * ScleraFill.sourceCheck(luma, eye: eye, iris: $0.center, toward: shift.x) } ?? 0
                 fields.append(EyeWarpField(eye: eye, shift: shift, iris: gaze.x, found: own?.center.x, trust: trust,
-                                           share: Float(settings.intensity)))
+                                           share: Float(settings.intensity), stretchGain: Self.horizontalGain))
             }
         }
         let analysis = FaceAnalysis(
