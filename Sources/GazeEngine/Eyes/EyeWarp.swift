@@ -48,7 +48,7 @@ struct EyeWarpField {
     ///   - share: the part of the full correction `shift` is (the caller's intensity, 0 … 1]. Whether a move
     ///     needs the fill is judged on the full move, so a lower intensity moves the iris less but renders
     ///     the side it leaves the same way (judged on the part alone, half a sideways correction got none,
-    ///     and the gaze referee registered only 0.43 of what the full one achieved).
+    ///     and the gaze referee registered only 0.44 of what the full one achieved).
     ///   - stretchGain: how much `shift.x` was scaled up because a stretched move reads as less than itself
     ///     (`GazeCorrector.horizontalGain`). Where the fill replaces the stretch the move reads as itself, so
     ///     that much of the gain is taken back: kept, the nearer eye of the sideways clip's glance ended 0.04

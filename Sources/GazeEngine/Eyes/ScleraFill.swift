@@ -5,16 +5,17 @@
 /// skin where white should be. A real eye looking ahead shows sclera there much like the sclera on the
 /// iris's other side, so that is what the field blends in: the output pixel a distance `d` from the moved
 /// iris's centre reads the input at the same distance from the input iris on the opposite side, with the
-/// lid opening's height matched. The blend grows with the stretch it replaces (none for the small moves of
-/// a nearly centred gaze, so a steady look is not repainted), and fades out at the iris rim, at the corner
-/// and past the lids, where the stretched picture is left as it was.
+/// lid opening's height matched. The blend grows with the stretch the full correction would cause (none for
+/// the small moves of a nearly centred gaze, so a steady look is not repainted; the same at any intensity),
+/// and fades out at the iris rim, at the corner and past the lids, where the stretched picture is left as it
+/// was.
 struct ScleraFill {
     /// Output `u` on the vacated side reads input `mirror − u`.
     var mirror: Float
     /// Where the iris lands (eye widths along the corner line), and +1 or −1: the side it leaves.
     var target: Float
     var side: Float
-    /// 0 … 1, from how much the move stretches the vacated side.
+    /// 0 … 1, from how much the full correction would stretch the vacated side.
     var strength: Float
 
     static let none = ScleraFill(iris: 0, shift: 0, strength: 0)
