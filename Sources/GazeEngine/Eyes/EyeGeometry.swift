@@ -49,7 +49,14 @@ struct EyeGeometry: Equatable {
 
     /// Eye coordinates (eye widths) → image pixel.
     func toImage(_ eye: SIMD2<Float>) -> SIMD2<Float> {
-        center + (axisU * eye.x + axisN * eye.y) * width
+        let (x, y) = toImage(u: SIMD2(repeating: eye.x), n: SIMD2(repeating: eye.y))
+        return SIMD2(x[0], y[0])
+    }
+
+    /// Eye coordinates → image pixels for any number of points at once, lane by lane (the warp kernels' form).
+    @inline(__always)
+    func toImage<V: SIMD>(u: V, n: V) -> (x: V, y: V) where V.Scalar == Float {
+        (V(repeating: center.x) + (u * axisU.x + n * axisN.x) * width, V(repeating: center.y) + (u * axisU.y + n * axisN.y) * width)
     }
 
     /// Whether `eye` (eye coordinates) lies inside the lid polygon.

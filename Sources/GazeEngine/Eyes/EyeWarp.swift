@@ -207,10 +207,8 @@ private struct RowWarp {
     /// Eye coordinates → this plane's pixels, relative to the source copy.
     @inline(__always)
     func planePosition<V: SIMD>(u: V, n: V) -> (x: V, y: V) where V.Scalar == Float {
-        let eye = field.eye
-        let x = (V(repeating: eye.center.x) + (u * eye.axisU.x + n * eye.axisN.x) * eye.width + 0.5) / toLuma - 0.5 - origin.x
-        let y = (V(repeating: eye.center.y) + (u * eye.axisU.y + n * eye.axisN.y) * eye.width + 0.5) / toLuma - 0.5 - origin.y
-        return (x, y)
+        let (x, y) = field.eye.toImage(u: u, n: n)
+        return ((x + 0.5) / toLuma - 0.5 - origin.x, (y + 0.5) / toLuma - 0.5 - origin.y)
     }
 
     /// The reference kernel: one pixel at a time, through `EyeGeometry.toEye`.
