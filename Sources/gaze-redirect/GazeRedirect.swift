@@ -64,6 +64,9 @@ struct GazeRedirect: AsyncParsableCommand {
     @Option(help: "Aim this many degrees below the lens, where eye contact feels most natural.")
     var targetBelowLens: Double = CorrectionSettings().targetBelowLensDegrees
 
+    @Option(help: "Find faces down to this many pixels wide (smaller costs more detection time on large frames).")
+    var smallestFace: Int = DetectionSettings().smallestFace
+
     @Flag(name: [.customShort("n"), .long], help: "Never overwrite OUTPUT; fail if it exists.")
     var noOverwrite = false
 
@@ -76,12 +79,14 @@ struct GazeRedirect: AsyncParsableCommand {
                                            noCorrectionBeyondDegrees: noCorrectionBeyond,
                                            headTurnFullBelowDegrees: headTurnFullBelow, headTurnNoneBeyondDegrees: headTurnNoneBeyond,
                                            targetBelowLensDegrees: targetBelowLens),
-            encoder: EncoderSettings(crf: crf, preset: preset), preview: preview)
+            encoder: EncoderSettings(crf: crf, preset: preset), detection: DetectionSettings(smallestFace: smallestFace),
+            preview: preview)
     }
 
     func validate() throws {
         if let problem = options.correction.problem { throw ValidationError(problem) }
         guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51.") }
+        if let problem = options.detection.problem { throw ValidationError(problem) }
         guard EncoderSettings.presets.contains(preset) else {
             throw ValidationError("--preset must be one of: \(EncoderSettings.presets.joined(separator: ", ")).")
         }

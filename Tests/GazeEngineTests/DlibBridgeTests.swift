@@ -72,6 +72,28 @@ struct DlibBridgeTests {
         #expect(marks.points[36].x < marks.points[39].x, "eye corners in iBUG order")
     }
 
+    @Test("the tracker finds a face about 85 px wide in a 1080p frame, which the quick search alone misses")
+    func smallFaceInLargeFrame() throws {
+        let predictor = try Shared.predictor.get()
+        // The portrait at 640 px wide (its face then about 85 px across) on a grey 1920×1080 frame.
+        let portrait = try rawLuma(of: fixture("p06_fr_obama_1080p_at_camera.jpg").path, width: 640)
+        var frame = RawLuma(bytes: [UInt8](repeating: 120, count: 1920 * 1080), width: 1920, height: 1080)
+        for row in 0..<portrait.height {
+            let to = (200 + row) * 1920 + 800
+            frame.bytes[to..<to + 640] = portrait.bytes[row * 640..<(row + 1) * 640]
+        }
+        let found = { (settings: DetectionSettings) in
+            try frame.withView { luma in try FaceTracker(predictor: predictor, settings: settings).faces(in: luma) }
+        }
+        let faces = try found(DetectionSettings())
+        try #require(faces.count == 1)
+        let bounds = faces[0].landmarks.bounds
+        #expect((70...100).contains(bounds.width), "jaw to jaw \(bounds.width) px")
+        #expect(bounds.center.x > 900 && bounds.center.x < 1340, "centre \(bounds.center)")
+        // Only at the quick search's scale (960×540) is it too small to find.
+        #expect(try found(DetectionSettings(smallestFace: 200)).isEmpty)
+    }
+
     @Test("one predictor serves several threads at once with identical results")
     func concurrentPrediction() async throws {
         let predictor = try Shared.predictor.get()

@@ -72,13 +72,15 @@ struct CLITests {
         #expect(lines.count == 1, "stderr has other lines: \(lines.dropLast())")
     }
 
-    @Test("--intensity 2 is bad usage: exit 64")
-    func badIntensity() async throws {
+    @Test("an out-of-range setting is bad usage: exit 64, naming it, nothing written",
+          arguments: [["--intensity", "2"], ["--smallest-face", "10"]])
+    func badSetting(_ setting: [String]) async throws {
         let folder = try makeTemporaryFolder("CLITests")
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out.mp4")
-        let result = try await CLI.run([try derivedFixture("noface_small.mp4").path, "-o", output.path, "--intensity", "2"])
+        let result = try await CLI.run([try derivedFixture("noface_small.mp4").path, "-o", output.path] + setting)
         #expect(result.status == 64, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(setting[0] == "--intensity" ? "intensity" : "smallest face"), "stderr: \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 

@@ -1,19 +1,34 @@
 /// How often and at what scale faces are searched for.
 public struct DetectionSettings: Sendable, Equatable, Codable {
-    /// Search the whole frame for new faces every this many frames while faces are being followed …
+    /// Search the whole frame for new faces, down to `smallestFace`, every this many frames …
     public var fullInterval: Int
-    /// … and this often while none is, so a face that comes into view is found within a third of a second.
+    /// … and, at `maxPixels`, this often while none is followed, so a face that comes into view is found
+    /// within a third of a second.
     public var searchInterval: Int
     /// Re-detect each followed face in a window around it this often, to re-anchor its landmarks.
     public var refreshInterval: Int
-    /// Whole-frame searches run on the luma plane shrunk to at most this many pixels (HOG cost grows with area).
+    /// The quick searches run on the luma plane shrunk to at most this many pixels (HOG cost grows with area).
     public var maxPixels: Int
+    /// Faces down to about this many pixels wide (jaw to jaw, in the coded picture) are found by the full
+    /// searches, whatever the frame size: at 1080p the quick search alone misses faces under about 120 px.
+    public var smallestFace: Int
 
-    public init(fullInterval: Int = 60, searchInterval: Int = 10, refreshInterval: Int = 10, maxPixels: Int = 960 * 540) {
+    public init(fullInterval: Int = 60, searchInterval: Int = 10, refreshInterval: Int = 10, maxPixels: Int = 960 * 540,
+                smallestFace: Int = 80) {
         self.fullInterval = fullInterval
         self.searchInterval = searchInterval
         self.refreshInterval = refreshInterval
         self.maxPixels = maxPixels
+        self.smallestFace = smallestFace
+    }
+
+    /// Describes the first setting that is out of range, or `nil` when all are usable.
+    public var problem: String? {
+        if min(fullInterval, searchInterval, refreshInterval) < 1 { return "detection intervals must be at least 1 frame." }
+        if maxPixels < 160 * 90 { return "the detection size must be at least 160×90 pixels." }
+        // One doubling of the plane is the finest the detector goes: 32 px faces fill its window then.
+        if smallestFace < 32 { return "the smallest face must be at least 32 pixels wide (got \(smallestFace))." }
+        return nil
     }
 }
 
@@ -56,7 +71,10 @@ final class FaceTracker {
     private var tracks: [Track] = []
     private var nextID = 0
     private var framesSinceFull = Int.max / 2
+    private var framesSinceSearch = 0
     private var framesSinceRefresh = 0
+    /// A face was lost: look for it again on the next frame.
+    private var searchSoon = false
     private(set) var clock = WorkClock()
 
     init(predictor: ShapePredictor, settings: DetectionSettings) throws(GazeError) {
@@ -68,15 +86,19 @@ final class FaceTracker {
     /// The faces in this frame's luma plane.
     func faces(in luma: LumaView) -> [TrackedFace] {
         framesSinceFull += 1
+        framesSinceSearch += 1
         framesSinceRefresh += 1
-        if framesSinceFull >= (tracks.isEmpty ? settings.searchInterval : settings.fullInterval) {
-            clock.measure(.detect) { searchWholeFrame(luma) }
-            framesSinceFull = 0
-            framesSinceRefresh = 0
+        if framesSinceFull >= settings.fullInterval {
+            clock.measure(.detect) { searchWholeFrame(luma, at: fullScale(luma)) }
+            (framesSinceFull, framesSinceSearch, framesSinceRefresh) = (0, 0, 0)
+        } else if searchSoon || (tracks.isEmpty && framesSinceSearch >= settings.searchInterval) {
+            clock.measure(.detect) { searchWholeFrame(luma, at: quickScale(luma)) }
+            (framesSinceSearch, framesSinceRefresh) = (0, 0)
         } else if framesSinceRefresh >= settings.refreshInterval {
             refreshTracks(luma)
             framesSinceRefresh = 0
         }
+        searchSoon = false
         var faces: [TrackedFace] = []
         var kept: [Track] = []
         for var track in tracks {
@@ -84,7 +106,7 @@ final class FaceTracker {
             var landmarks = follow(&track, in: luma)
             if landmarks == nil, redetect(&track, in: luma) { landmarks = follow(&track, in: luma) }
             guard let landmarks else {
-                framesSinceFull = Int.max / 2  // gone: search the whole frame on the next one
+                searchSoon = true  // gone: search the whole frame on the next one
                 continue
             }
             kept.append(track)
@@ -114,12 +136,32 @@ final class FaceTracker {
         return landmarks
     }
 
-    /// Detects on the whole frame, shrunk to `maxPixels` (small frames are doubled to find ~40 px faces).
-    private func searchWholeFrame(_ luma: LumaView) {
+    /// The detector's scale for a whole-frame search: the plane is resized by `shrink`, then doubled if `upsample`.
+    private typealias SearchScale = (shrink: Float, upsample: Bool)
+
+    /// The quick search: the plane shrunk to `maxPixels`; small frames doubled to find ~40 px faces.
+    private func quickScale(_ luma: LumaView) -> SearchScale {
         let shrink = min(1, (Float(settings.maxPixels) / Float(luma.width * luma.height)).squareRoot())
-        let width = max(1, Int((Float(luma.width) * shrink).rounded())), height = max(1, Int((Float(luma.height) * shrink).rounded()))
-        let upsample = width * height <= 640 * 360
-        let found = resampler.resample(luma, width: width, height: height) { detector.detect(in: $0, upsample: upsample) }
+        return (shrink, Float(luma.width * luma.height) * shrink * shrink <= 640 * 360)
+    }
+
+    /// The full search: as fine as `smallestFace` needs (HOG's 80 px window finds faces about 64 px wide, jaw
+    /// to jaw), or the quick one's scale when that is finer already.
+    private func fullScale(_ luma: LumaView) -> SearchScale {
+        let quick = quickScale(luma)
+        let needed = Self.narrowestFound / Float(max(1, settings.smallestFace))
+        guard needed > quick.shrink * (quick.upsample ? 2 : 1) else { return quick }
+        return needed > 1 ? (min(1, needed / 2), true) : (needed, false)
+    }
+
+    /// About the narrowest face (jaw to jaw, pixels) the detector finds at its own scale.
+    static let narrowestFound: Float = 64
+
+    /// Detects on the whole frame at `scale`; matches what it finds to the followed faces.
+    private func searchWholeFrame(_ luma: LumaView, at scale: SearchScale) {
+        let width = max(1, Int((Float(luma.width) * scale.shrink).rounded()))
+        let height = max(1, Int((Float(luma.height) * scale.shrink).rounded()))
+        let found = resampler.resample(luma, width: width, height: height) { detector.detect(in: $0, upsample: scale.upsample) }
             .map { $0.scaled(by: Float(luma.width) / Float(width)) }
         var matched = Set<Int>()
         for box in found {

@@ -28,9 +28,7 @@ public struct GazeOptions: Sendable, Equatable, Codable {
         if !EncoderSettings.presets.contains(encoder.preset) {
             throw GazeError(.unsupportedMedia, "Invalid setting: unknown x264 preset \"\(encoder.preset)\".")
         }
-        if min(detection.fullInterval, detection.searchInterval, detection.refreshInterval) < 1 || detection.maxPixels < 160 * 90 {
-            throw GazeError(.unsupportedMedia, "Invalid setting: detection intervals must be ≥ 1 and the detection size ≥ 160×90.")
-        }
+        if let problem = detection.problem { throw GazeError(.unsupportedMedia, "Invalid setting: \(problem)") }
     }
 }
 
