@@ -44,7 +44,7 @@ struct TrackedFace {
 /// a tenth of its size, which holds at video frame rates. Every `refreshInterval` frames each face is
 /// re-detected in a small window around it (a few milliseconds: the window is scaled so the face is just
 /// above the detector's 80 px minimum); the whole frame is searched rarely, or often while no face is known.
-/// A face the detector misses twice in a row is dropped.
+/// A face the detector misses twice in a row in its window is dropped unless a whole-frame search finds it.
 final class FaceTracker {
     private struct Track {
         var id: Int
@@ -73,8 +73,6 @@ final class FaceTracker {
     private var framesSinceFull = Int.max / 2
     private var framesSinceSearch = 0
     private var framesSinceRefresh = 0
-    /// A face was lost: look for it again on the next frame.
-    private var searchSoon = false
     private(set) var clock = WorkClock()
 
     init(predictor: ShapePredictor, settings: DetectionSettings) throws(GazeError) {
@@ -91,14 +89,13 @@ final class FaceTracker {
         if framesSinceFull >= settings.fullInterval {
             clock.measure(.detect) { searchWholeFrame(luma, at: fullScale(luma)) }
             (framesSinceFull, framesSinceSearch, framesSinceRefresh) = (0, 0, 0)
-        } else if searchSoon || (tracks.isEmpty && framesSinceSearch >= settings.searchInterval) {
+        } else if tracks.isEmpty && framesSinceSearch >= settings.searchInterval {
             clock.measure(.detect) { searchWholeFrame(luma, at: quickScale(luma)) }
             (framesSinceSearch, framesSinceRefresh) = (0, 0)
         } else if framesSinceRefresh >= settings.refreshInterval {
             refreshTracks(luma)
             framesSinceRefresh = 0
         }
-        searchSoon = false
         var faces: [TrackedFace] = []
         var kept: [Track] = []
         for var track in tracks {
@@ -106,7 +103,7 @@ final class FaceTracker {
             var landmarks = follow(&track, in: luma)
             if landmarks == nil, redetect(&track, in: luma) { landmarks = follow(&track, in: luma) }
             guard let landmarks else {
-                searchSoon = true  // gone: search the whole frame on the next one
+                framesSinceFull = Int.max / 2  // gone: search the whole frame on the next one
                 continue
             }
             kept.append(track)
@@ -183,11 +180,12 @@ final class FaceTracker {
         tracks.removeAll { $0.unconfirmed >= 2 }
     }
 
-    /// Re-detects each followed face in its window; a face missed twice in a row is dropped.
+    /// Re-detects each followed face in its window. A face missed twice in a row is looked for in the whole
+    /// frame on the next one, and dropped only if that misses it too: the window misses a three-quarter face
+    /// now and then, and a face dropped and found again a frame later lost its correction for that frame.
     private func refreshTracks(_ luma: LumaView) {
         for index in tracks.indices where !redetect(&tracks[index], in: luma) { tracks[index].unconfirmed += 1 }
         if tracks.contains(where: { $0.unconfirmed >= 2 }) { framesSinceFull = Int.max / 2 }
-        tracks.removeAll { $0.unconfirmed >= 2 }
     }
 
     /// Detects the face again in a window of about twice its size around it; re-anchors the track if found.
