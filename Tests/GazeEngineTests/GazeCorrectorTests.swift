@@ -135,6 +135,18 @@ struct GazeCorrectorTests {
         #expect(reopened.analysis.gateWeight > 0 && reopened.analysis.gateWeight < 0.5, "the weight ramps back up, it does not snap")
     }
 
+    @Test("a face there from the first frame is corrected at once; one found later eases in")
+    func firstFrame() throws {
+        let face = try Face(iris: SIMD2(0.1, -0.075))
+        var atStart = GazeCorrector(), later = GazeCorrector(fullFromStart: false)
+        #expect(try Self.run(&atStart, face, frames: 1).analysis.gateWeight > 0.95)
+        let first = try Self.run(&later, face, frames: 1, from: 90)
+        #expect(first.analysis.gateWeight == 0 && first.fields.isEmpty, "weight \(first.analysis.gateWeight)")
+        let next = try Self.run(&later, face, frames: 2, from: 91)
+        #expect(next.analysis.gateWeight > 0.1 && next.analysis.gateWeight < 0.5, "weight \(next.analysis.gateWeight)")
+        #expect(try Self.run(&later, face, frames: 10, from: 93).analysis.gateWeight > 0.95)
+    }
+
     @Test("an estimate that jumps about from frame to frame is not followed; one glance is")
     func jitter() throws {
         let left = try Face(iris: SIMD2(-0.06, -0.075)), right = try Face(iris: SIMD2(0.06, -0.075))

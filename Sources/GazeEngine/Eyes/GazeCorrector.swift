@@ -31,6 +31,9 @@ struct GazeCorrector {
     private var irisFilters = [OneEuroFilter](repeating: OneEuroFilter(minCutoff: 1, beta: 2), count: 2)
     private var weight: Float = 0
     private var lastTime: Double?
+    /// Whether the first frame takes its weight at once (a face there from the video's start) or ramps up
+    /// from none (a face found later: its eyes were shown uncorrected on the frame before).
+    private let fullFromStart: Bool
     /// The eyes' usual openness, followed slowly; a blink is a fast drop below it. Relative, because people
     /// who look down at notes keep their lids low for seconds and that is not a blink.
     private var openBaseline: Float?
@@ -78,6 +81,10 @@ struct GazeCorrector {
     static let irisTrust: ClosedRange<Float> = 0.15...0.45
     /// Eye widths in pixels over which vertical correction fades in (none below, full above).
     static let verticalTrustWidths: ClosedRange<Float> = 12...28
+
+    init(fullFromStart: Bool = true) {
+        self.fullFromStart = fullFromStart
+    }
 
     mutating func update(landmarks: FaceLandmarks, luma: LumaView, time: Double, settings: CorrectionSettings,
                          iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
@@ -173,9 +180,9 @@ struct GazeCorrector {
     }
 
     /// Rises over about 250 ms and falls over about 80 ms: a closing lid must stop the warp at once.
-    /// A face's first frame takes its target at once.
+    /// A face's first frame takes its target at once if `fullFromStart`, and none of it otherwise.
     private mutating func rampWeight(toward target: Float, dt: Float?) {
-        let dt = dt ?? 1
+        let dt = dt ?? (fullFromStart ? 1 : 0)
         if target > weight { weight = min(target, weight + 4 * dt) } else { weight = max(target, weight - 12 * dt) }
     }
 

@@ -49,7 +49,8 @@ final class GazeCompositor {
         var fields: [EyeWarpField] = []
         var seen: [Int: GazeCorrector] = [:]
         for face in faces {
-            var corrector = correctors[face.id] ?? GazeCorrector()
+            // A face found after the first frame eases in rather than jumping to its full correction.
+            var corrector = correctors[face.id] ?? GazeCorrector(fullFromStart: index == 0)
             let (faceFields, analysis) = clock.measure(.iris) {
                 corrector.update(landmarks: face.landmarks, luma: luma, time: time, settings: settings, iris: locator)
             }
