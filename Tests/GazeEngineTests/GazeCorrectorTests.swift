@@ -147,6 +147,37 @@ struct GazeCorrectorTests {
         #expect(try Self.run(&later, face, frames: 10, from: 93).analysis.gateWeight > 0.95)
     }
 
+    @Test("a moving head: the eye landmarks keep up with it, and the gaze reads as it does still")
+    func movingHead() throws {
+        let face = try Face(iris: SIMD2(0.1, -0.075))
+        let locator = IrisLocator()
+        var moving = GazeCorrector(), still = GazeCorrector()
+        var lag: Float = 0, gazeGap: Float = 0
+        for frame in 0..<15 {
+            // The whole face 3 px further right each frame (90 px/s).
+            let dx = 3 * frame
+            var picture = [UInt8](repeating: 150, count: face.picture.count)
+            for row in 0..<Self.height {
+                let start = row * Self.width
+                picture[start + dx..<start + Self.width] = face.picture[start..<start + Self.width - dx]
+            }
+            let shifted = FaceLandmarks(points: face.landmarks.points.map { $0 + SIMD2(Float(dx), 0) })
+            let time = Double(frame) / 30
+            let now = try RawLuma(bytes: picture, width: Self.width, height: Self.height).withView { luma in
+                moving.update(landmarks: shifted, luma: luma, time: time, settings: CorrectionSettings(), iris: locator).analysis
+            }
+            let reference = try RawLuma(bytes: face.picture, width: Self.width, height: Self.height).withView { luma in
+                still.update(landmarks: face.landmarks, luma: luma, time: time, settings: CorrectionSettings(), iris: locator).analysis
+            }
+            for (point, truth) in zip(now.eyeLandmarks, shifted.points[36...47]) {
+                lag = max(lag, abs(point[0] - truth.x))
+            }
+            if let a = now.gazeOffset, let b = reference.gazeOffset { gazeGap = max(gazeGap, abs(a[0] - b[0])) }
+        }
+        #expect(lag < 0.8, "the eye landmarks trailed the head by \(lag) px")
+        #expect(gazeGap < 0.01, "the moving face's gaze read \(gazeGap) eye widths from the still one's")
+    }
+
     @Test("an estimate that jumps about from frame to frame is not followed; one glance is")
     func jitter() throws {
         let left = try Face(iris: SIMD2(-0.06, -0.075)), right = try Face(iris: SIMD2(0.06, -0.075))
