@@ -9,6 +9,8 @@
 #   down      v01 with its gaze moved 10° down by the engine itself (a synthetic looking-down input: the
 #             shared clips have no strong downward gaze)
 #   mirrored  v02 flipped left to right: the same glance toward the other side
+#   pan       v01 seen through a 1600×900 window that sways ±100 px across and ±40 px up and down (1.2 and
+#             0.9 Hz): a presenter who moves, or a handheld camera (the face moves at up to 750 px/s)
 # Usage: scripts/hard-cases.sh [--table-only]. Clips go to out/hard/clips, results to out/hard (QUALITY_OUT).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,6 +29,7 @@ if [[ ${1:-} != --table-only ]]; then
     [[ -f $clips/roll.mp4 ]] || ff -i "$v01" -vf "rotate=12*PI/180:c=black" "${x264[@]}" "$clips/roll.mp4"
     [[ -f $clips/occluded.mp4 ]] || ff -i "$v01" -vf "drawbox=x=1080:y=290:w=160:h=260:color=0xB88468:t=fill:enable='between(n,30,60)'" "${x264[@]}" "$clips/occluded.mp4"
     [[ -f $clips/mirrored.mp4 ]] || ff -i "$v02" -vf hflip "${x264[@]}" "$clips/mirrored.mp4"
+    [[ -f $clips/pan.mp4 ]] || ff -i "$v01" -vf "crop=1600:900:x='160+100*sin(2*PI*t*1.2)':y='90+40*sin(2*PI*t*0.9)'" "${x264[@]}" "$clips/pan.mp4"
     [[ -f $clips/down.mp4 ]] || .build/release/gaze-redirect "$v01" -o "$clips/down.mp4" --target-below-lens=10 --crf 14 --progress none
 fi
-QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down,mirrored}.mp4
+QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down,mirrored,pan}.mp4
