@@ -23,9 +23,10 @@ public struct FaceAnalysis: Sendable, Codable, Equatable {
 /// look-away, blinks and uncertain irises, ramps the weight, and yields the two eye warp fields.
 struct GazeCorrector {
     /// The eye landmarks are smoothed in two parts: where the head carries them (the eye corners' mean,
-    /// followed closely) and each point's place relative to that (the landmark jitter, smoothed more). Smoothed whole, the points trailed a face moving at up to
-    /// 750 px/s by 4 px on average and 11 px at most, the gaze estimate was off by up to 0.17 eye widths, and
-    /// the gaze referee read 36 % of the offset removed there against 81 % now.
+    /// followed closely) and each point's place relative to that (the landmark jitter, smoothed more).
+    /// Smoothed whole, the points trailed a face moving at up to 750 px/s by 4 px on average and 11 px at
+    /// most, the gaze estimate was off by up to 0.17 eye widths, and the gaze referee read 36 % of the
+    /// offset removed there against 81 % now.
     private var anchorFilter = OneEuroFilter(minCutoff: 4, beta: 0.5)
     private var pointFilters = [OneEuroFilter](repeating: OneEuroFilter(minCutoff: 4, beta: 0.05), count: 12)
     /// 1 Hz when still: a fixation's estimate jitters by a few hundredths of an eye width from frame to frame,

@@ -10,7 +10,7 @@ public struct DetectionSettings: Sendable, Equatable, Codable {
     /// The quick searches run on the luma plane shrunk to at most this many pixels (HOG cost grows with area).
     public var maxPixels: Int
     /// Faces down to about this many pixels wide (jaw to jaw, in the coded picture) are found by the full
-    /// searches, whatever the frame size: at 1080p the quick search alone misses faces under about 120 px.
+    /// searches, whatever the frame size: at 1080p the quick search alone misses faces under about 115 px.
     public var smallestFace: Int
 
     public init(fullInterval: Int = 60, searchInterval: Int = 10, refreshInterval: Int = 10, maxPixels: Int = 960 * 540,
