@@ -39,14 +39,14 @@ struct GazeCorrectorTests {
         }
     }
 
-    /// Runs `frames` frames at 30 fps through one corrector and returns the last frame's result.
-    static func run(_ corrector: inout GazeCorrector, _ face: Face, frames: Int, from start: Int = 0,
+    /// Runs `frames` frames at `fps` through one corrector and returns the last frame's result.
+    static func run(_ corrector: inout GazeCorrector, _ face: Face, frames: Int, from start: Int = 0, fps: Double = 30,
                     settings: CorrectionSettings = CorrectionSettings()) throws -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
         let locator = IrisLocator()
         var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
         try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
             for frame in start..<(start + frames) {
-                last = corrector.update(landmarks: face.landmarks, luma: luma, time: Double(frame) / 30, settings: settings, iris: locator)
+                last = corrector.update(landmarks: face.landmarks, luma: luma, time: Double(frame) / fps, settings: settings, iris: locator)
             }
         }
         return try #require(last)
@@ -178,14 +178,23 @@ struct GazeCorrectorTests {
         #expect(gazeGap < 0.01, "the moving face's gaze read \(gazeGap) eye widths from the still one's")
     }
 
-    @Test("an estimate that jumps about from frame to frame is not followed; one glance is")
-    func jitter() throws {
-        let left = try Face(iris: SIMD2(-0.06, -0.075)), right = try Face(iris: SIMD2(0.06, -0.075))
-        var noisy = GazeCorrector()
+    /// Alternates the irises between `a` and `b` every frame for `frames` frames; the last frame's result.
+    static func zigzag(_ a: Face, _ b: Face, frames: Int, fps: Double) throws -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
+        var corrector = GazeCorrector()
         var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
-        for frame in 0..<30 { last = try Self.run(&noisy, frame % 2 == 0 ? left : right, frames: 1, from: frame) }
-        let shaken = try #require(last)
-        #expect(shaken.analysis.gateWeight < 0.05, "weight \(shaken.analysis.gateWeight) on an estimate jumping 0.12 a frame")
+        for frame in 0..<frames { last = try run(&corrector, frame % 2 == 0 ? a : b, frames: 1, from: frame, fps: fps) }
+        return try #require(last)
+    }
+
+    @Test("an estimate that zigzags even once smoothed is not followed; one that smoothing steadies is, and so is a glance")
+    func jitter() throws {
+        // 0.12 eye widths apart at 12 fps: too few frames for the smoothing to hold the estimate still.
+        let left = try Face(iris: SIMD2(-0.06, -0.075)), right = try Face(iris: SIMD2(0.06, -0.075))
+        let shaken = try Self.zigzag(left, right, frames: 30, fps: 12)
+        #expect(shaken.analysis.gateWeight < 0.05, "weight \(shaken.analysis.gateWeight) on an estimate jumping 0.12 a frame at 12 fps")
+        // 0.06 apart at 30 fps, as the far eye of a turned head can read: smoothed, the estimate holds still.
+        let steadied = try Self.zigzag(Face(iris: SIMD2(0.05, -0.075)), Face(iris: SIMD2(0.11, -0.075)), frames: 30, fps: 30)
+        #expect(steadied.analysis.gateWeight > 0.95, "weight \(steadied.analysis.gateWeight) on an estimate jumping 0.06 a frame at 30 fps")
         // The same two positions, but as one glance from one to the other and a stay there.
         var steady = GazeCorrector()
         _ = try Self.run(&steady, left, frames: 15)
