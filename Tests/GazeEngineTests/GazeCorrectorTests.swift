@@ -11,18 +11,20 @@ struct GazeCorrectorTests {
     static let eyeWidth: Float = 60
 
     /// A face with both eyes drawn, their irises at `iris` (eye coordinates; the image-right eye's at `second`
-    /// when given), lids `lids` eye widths from the corner line, and the nose tip placed for a head turned by
-    /// about `yaw` degrees.
+    /// when given), lids `lids` eye widths from the corner line, the image-right eye `secondWidth` pixels wide
+    /// when given (as a turned head's far eye), and the nose tip placed for a head turned by about `yaw` degrees.
     struct Face {
         var picture: [UInt8]
         var landmarks: FaceLandmarks
 
-        init(iris: SIMD2<Float>, second: SIMD2<Float>? = nil, lids: (up: Float, down: Float) = (0.15, 0.12), yaw: Float = 0) throws {
+        init(iris: SIMD2<Float>, second: SIMD2<Float>? = nil, lids: (up: Float, down: Float) = (0.15, 0.12), yaw: Float = 0,
+             secondWidth: Float? = nil) throws {
             let centers = [SIMD2<Float>(110, 100), SIMD2<Float>(210, 100)]
             var points = [SIMD2<Float>](repeating: SIMD2(160, 150), count: 68)
             var picture = [UInt8](repeating: 150, count: GazeCorrectorTests.width * GazeCorrectorTests.height)
             for (index, center) in centers.enumerated() {
-                let eye = try #require(DrawnEye.geometry(center: center, width: GazeCorrectorTests.eyeWidth, lids: lids))
+                let width = index == 1 ? secondWidth ?? GazeCorrectorTests.eyeWidth : GazeCorrectorTests.eyeWidth
+                let eye = try #require(DrawnEye.geometry(center: center, width: width, lids: lids))
                 let drawn = DrawnEye.picture(width: GazeCorrectorTests.width, height: GazeCorrectorTests.height, eye: eye,
                                              iris: index == 1 ? second ?? iris : iris)
                 for (i, value) in drawn.enumerated() where value != 150 { picture[i] = value }
@@ -200,6 +202,17 @@ struct GazeCorrectorTests {
         _ = try Self.run(&steady, left, frames: 15)
         let glanced = try Self.run(&steady, right, frames: 20, from: 15)
         #expect(glanced.analysis.gateWeight > 0.95, "weight \(glanced.analysis.gateWeight) after one glance")
+    }
+
+    @Test("both irises are raised by the same number of pixels when one eye is narrower, as a turned head's far eye is")
+    func sameHeight() throws {
+        var corrector = GazeCorrector()
+        let face = try Face(iris: SIMD2(0, GazeCorrector.neutralV + 0.04), secondWidth: 40)
+        let result = try Self.run(&corrector, face, frames: 20)
+        try #require(result.fields.count == 2)
+        let lifts = result.fields.map { $0.shift.y * $0.eye.width }
+        #expect(lifts[0] < -1, "raised by \(lifts[0]) px")
+        #expect(abs(lifts[0] - lifts[1]) < 0.05, "raised by \(lifts[0]) and \(lifts[1]) px")
     }
 
     @Test("a lowered gaze is raised at least to the neutral; a gaze already there is only aimed slightly below the lens")
