@@ -137,6 +137,18 @@ struct GazeCorrectorTests {
         #expect(reopened.analysis.gateWeight > 0 && reopened.analysis.gateWeight < 0.5, "the weight ramps back up, it does not snap")
     }
 
+    @Test("lids lowered and held there, as over notes below the camera, count as a blink only at first")
+    func loweredLids() throws {
+        var corrector = GazeCorrector()
+        // Openness 0.27, then 0.17: 63 % of it, where a falling lid takes most of the correction away.
+        let open = try Face(iris: SIMD2(0.08, -0.05)), lowered = try Face(iris: SIMD2(0.08, -0.05), lids: (0.08, 0.09))
+        _ = try Self.run(&corrector, open, frames: 30)
+        let dropped = try Self.run(&corrector, lowered, frames: 6, from: 30)
+        #expect(dropped.analysis.gateWeight < 0.5, "weight \(dropped.analysis.gateWeight) just after the lids fell")
+        let held = try Self.run(&corrector, lowered, frames: 45, from: 36)
+        #expect(held.analysis.gateWeight > 0.85, "weight \(held.analysis.gateWeight) after the lids stayed low 1.7 s")
+    }
+
     @Test("a face there from the first frame is corrected at once; one found later eases in")
     func firstFrame() throws {
         let face = try Face(iris: SIMD2(0.1, -0.075))

@@ -43,6 +43,8 @@ struct GazeCorrector {
     /// The eyes' usual openness, followed slowly; a blink is a fast drop below it. Relative, because people
     /// who look down at notes keep their lids low for seconds and that is not a blink.
     private var openBaseline: Float?
+    /// Seconds the eyes have been less open than `openRatio` of that baseline.
+    private var lowFor: Float = 0
     /// The smoothed horizontal estimate's last three values, and how sharply it turned on each of the last few
     /// frames (the size of its second difference, eye widths).
     private var recentH: [Float] = []
@@ -56,6 +58,14 @@ struct GazeCorrector {
     /// Openness relative to the baseline between which a blink fades the correction out.
     static let blinkRatio: Float = 0.55
     static let openRatio: Float = 0.75
+    /// A blink is over within about this many seconds (closing, shut and reopening). Lids held lower for longer,
+    /// and still open at least `heldOpenAspect`, are following a lowered gaze — a presenter reading notes below
+    /// the camera — and the baseline follows them, over `lidFollowSeconds`. Without this, lids held at 60 % of
+    /// their usual opening kept the correction at 12 % of its weight for as long as they stayed there. Eyes
+    /// held nearly shut (a child looking down at a toy: openness 0.09–0.12, only lashes showing) are left alone.
+    static let longestBlinkSeconds: Float = 0.5
+    static let lidFollowSeconds: Float = 0.5
+    static let heldOpenAspect: Float = 0.15
     /// Where the iris centre sits across the dlib corner line, in eye widths, for a person looking into the lens
     /// (measured on frontal clips; the iris sits slightly above the line joining the corners).
     static let neutralV: Float = -0.075
@@ -198,8 +208,14 @@ struct GazeCorrector {
         let baseline = openBaseline ?? openness
         let ratio = openness / max(baseline, 0.01)
         let gate = smoothstep(Self.blinkRatio, Self.openRatio, ratio) * smoothstep(Self.shutAspect, Self.openingAspect, openness)
-        // Follow the baseline over about two seconds, and not at all during a blink.
-        if gate > 0.9 || openBaseline == nil { openBaseline = baseline + (openness - baseline) * min(1, (dt ?? 0) / 2) }
+        // Follow the baseline over about two seconds, and not at all during a blink; lids held low past a blink's
+        // length (and open enough) are followed faster, so the gate reopens about a second after they fell.
+        lowFor = ratio < Self.openRatio ? lowFor + (dt ?? 0) : 0
+        if gate > 0.9 || openBaseline == nil {
+            openBaseline = baseline + (openness - baseline) * min(1, (dt ?? 0) / 2)
+        } else if lowFor > Self.longestBlinkSeconds, openness >= Self.heldOpenAspect {
+            openBaseline = baseline + (openness - baseline) * min(1, (dt ?? 0) / Self.lidFollowSeconds)
+        }
         return gate
     }
 
