@@ -94,6 +94,47 @@ struct DlibBridgeTests {
         #expect(try found(DetectionSettings(smallestFace: 200)).isEmpty)
     }
 
+    /// dlib's detector, except that it finds nothing in the tracker's windows around a face (planes narrower
+    /// than 600 px here) and, once `wholeFrame` is false, nothing in whole frames either.
+    final class WindowBlindDetector: FaceDetecting {
+        let real: FaceDetector
+        var wholeFrame = true
+        init() throws { real = try FaceDetector() }
+        func detect(in luma: LumaView, upsample: Bool) -> [FaceBox] {
+            luma.width >= 600 && wholeFrame ? real.detect(in: luma, upsample: upsample) : []
+        }
+    }
+
+    @Test("a face its window re-detection misses twice is kept if the whole frame finds it, dropped if not")
+    func windowMisses() throws {
+        let predictor = try Shared.predictor.get()
+        // The portrait at 640 px wide (its face about 85 px across) on a grey 1280×720 frame.
+        let portrait = try rawLuma(of: fixture("p06_fr_obama_1080p_at_camera.jpg").path, width: 640)
+        var frame = RawLuma(bytes: [UInt8](repeating: 120, count: 1280 * 720), width: 1280, height: 720)
+        for row in 0..<portrait.height {
+            let to = (100 + row) * 1280 + 320
+            frame.bytes[to..<to + 640] = portrait.bytes[row * 640..<(row + 1) * 640]
+        }
+        for wholeFrame in [true, false] {
+            let detector = try WindowBlindDetector()
+            let tracker = try FaceTracker(predictor: predictor, settings: DetectionSettings(), detector: detector)
+            // Frame 1 searches the whole frame; frames 11 and 21 re-detect in the window, and miss.
+            let ids = try frame.withView { luma in
+                (1...30).map { index in
+                    if index == 2 { detector.wholeFrame = wholeFrame }
+                    return tracker.faces(in: luma).map(\.id)
+                }
+            }
+            #expect(ids[0..<21].allSatisfy { $0 == [0] }, "\(ids)")
+            // Frame 22 searches the whole frame for the face its window missed twice.
+            if wholeFrame {
+                #expect(ids[21...].allSatisfy { $0 == [0] }, "found again, so kept under its id: \(ids)")
+            } else {
+                #expect(ids[21...].allSatisfy { $0.isEmpty }, "missed there too, so dropped: \(ids)")
+            }
+        }
+    }
+
     @Test("one predictor serves several threads at once with identical results")
     func concurrentPrediction() async throws {
         let predictor = try Shared.predictor.get()

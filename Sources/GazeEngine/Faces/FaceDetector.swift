@@ -1,10 +1,15 @@
 import CGazeDlib
 
+/// Finds faces in a luma plane: dlib's detector in production; the tracker's tests stand in for it.
+protocol FaceDetecting: AnyObject {
+    func detect(in luma: LumaView, upsample: Bool) -> [FaceBox]
+}
+
 /// dlib's frontal HOG face detector, reading borrowed luma planes in place.
 ///
 /// Not `Sendable`: dlib's detector keeps per-call scanner state (see `gaze_dlib.h`), so each pipeline owns
 /// one instance and uses it from one thread at a time. Different instances may run concurrently.
-final class FaceDetector {
+final class FaceDetector: FaceDetecting {
     /// The most faces one call reports; lower-scoring extras are dropped.
     static let capacity = 32
 

@@ -64,7 +64,7 @@ final class FaceTracker {
         }
     }
 
-    private let detector: FaceDetector
+    private let detector: any FaceDetecting
     private let predictor: ShapePredictor
     private let resampler = LumaResampler()
     private let settings: DetectionSettings
@@ -75,8 +75,9 @@ final class FaceTracker {
     private var framesSinceRefresh = 0
     private(set) var clock = WorkClock()
 
-    init(predictor: ShapePredictor, settings: DetectionSettings) throws(GazeError) {
-        detector = try FaceDetector()
+    /// - Parameter detector: dlib's detector unless given.
+    init(predictor: ShapePredictor, settings: DetectionSettings, detector: (any FaceDetecting)? = nil) throws(GazeError) {
+        if let detector { self.detector = detector } else { self.detector = try FaceDetector() }
         self.predictor = predictor
         self.settings = settings
     }
