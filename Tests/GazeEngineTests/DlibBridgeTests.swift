@@ -72,16 +72,22 @@ struct DlibBridgeTests {
         #expect(marks.points[36].x < marks.points[39].x, "eye corners in iBUG order")
     }
 
+    /// The portrait at 640 px wide (its face then about 85 px across), its top left corner at (`x`, `y`) on a
+    /// grey `width`×`height` frame.
+    static func smallPortrait(inFrame width: Int, _ height: Int, at x: Int, _ y: Int) throws -> RawLuma {
+        let portrait = try rawLuma(of: fixture("p06_fr_obama_1080p_at_camera.jpg").path, width: 640)
+        var frame = RawLuma(bytes: [UInt8](repeating: 120, count: width * height), width: width, height: height)
+        for row in 0..<portrait.height {
+            let to = (y + row) * width + x
+            frame.bytes[to..<to + 640] = portrait.bytes[row * 640..<(row + 1) * 640]
+        }
+        return frame
+    }
+
     @Test("the tracker finds a face about 85 px wide in a 1080p frame, which the quick search alone misses")
     func smallFaceInLargeFrame() throws {
         let predictor = try Shared.predictor.get()
-        // The portrait at 640 px wide (its face then about 85 px across) on a grey 1920×1080 frame.
-        let portrait = try rawLuma(of: fixture("p06_fr_obama_1080p_at_camera.jpg").path, width: 640)
-        var frame = RawLuma(bytes: [UInt8](repeating: 120, count: 1920 * 1080), width: 1920, height: 1080)
-        for row in 0..<portrait.height {
-            let to = (200 + row) * 1920 + 800
-            frame.bytes[to..<to + 640] = portrait.bytes[row * 640..<(row + 1) * 640]
-        }
+        let frame = try Self.smallPortrait(inFrame: 1920, 1080, at: 800, 200)
         let found = { (settings: DetectionSettings) in
             try frame.withView { luma in try FaceTracker(predictor: predictor, settings: settings).faces(in: luma) }
         }
@@ -108,13 +114,7 @@ struct DlibBridgeTests {
     @Test("a face its window re-detection misses twice is kept if the whole frame finds it, dropped if not")
     func windowMisses() throws {
         let predictor = try Shared.predictor.get()
-        // The portrait at 640 px wide (its face about 85 px across) on a grey 1280×720 frame.
-        let portrait = try rawLuma(of: fixture("p06_fr_obama_1080p_at_camera.jpg").path, width: 640)
-        var frame = RawLuma(bytes: [UInt8](repeating: 120, count: 1280 * 720), width: 1280, height: 720)
-        for row in 0..<portrait.height {
-            let to = (100 + row) * 1280 + 320
-            frame.bytes[to..<to + 640] = portrait.bytes[row * 640..<(row + 1) * 640]
-        }
+        let frame = try Self.smallPortrait(inFrame: 1280, 720, at: 320, 100)
         for wholeFrame in [true, false] {
             let detector = try WindowBlindDetector()
             let tracker = try FaceTracker(predictor: predictor, settings: DetectionSettings(), detector: detector)
