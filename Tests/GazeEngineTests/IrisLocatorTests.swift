@@ -6,10 +6,11 @@ import Testing
 @Suite("Iris locator")
 struct IrisLocatorTests {
     static func locate(iris: SIMD2<Float>, highlight: SIMD2<Float>? = nil, shaded: Bool = false, lids: (up: Float, down: Float) = (0.15, 0.12),
-                       eyeWidth: Float = 80) throws -> IrisEstimate? {
+                       eyeWidth: Float = 80, irisLevel: UInt8 = 70, pupilRadius: Float = 0.07) throws -> IrisEstimate? {
         let width = 160, height = 100
         let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: eyeWidth, roll: 0.08, lids: lids))
-        let bytes = DrawnEye.picture(width: width, height: height, eye: eye, iris: iris, highlight: highlight, shaded: shaded)
+        let bytes = DrawnEye.picture(width: width, height: height, eye: eye, iris: iris, highlight: highlight, shaded: shaded,
+                                     irisLevel: irisLevel, pupilRadius: pupilRadius)
         return try RawLuma(bytes: bytes, width: width, height: height).withView { IrisLocator().locate(in: $0, eye: eye) }
     }
 
@@ -26,6 +27,15 @@ struct IrisLocatorTests {
         // The reflection sits up and to one side, as a window or ring light makes it.
         let found = try #require(try Self.locate(iris: SIMD2(u, -0.03), highlight: SIMD2(u + 0.09, -0.08), shaded: true))
         #expect(abs(found.center.x - u) < 0.005, "found \(found.center.x), drawn at \(u)")
+    }
+
+    @Test("a light iris, whose wide pupil's edge is a sharper step than its rim, is centred by its rim",
+          arguments: [UInt8(140), 170], [Float(-0.16), -0.05, 0.05, 0.16])
+    func lightIris(level: UInt8, u: Float) throws {
+        // Grey-blue iris (luma 140–170 against sclera 230) around a pupil 0.55 of its radius: the pupil's edge
+        // is a 115–145 step, the rim a 60–90 one.
+        let found = try #require(try Self.locate(iris: SIMD2(u, -0.03), eyeWidth: 60, irisLevel: level, pupilRadius: 0.11))
+        #expect(abs(found.center.x - u) < 0.006, "found \(found.center.x), drawn at \(u)")
     }
 
     @Test("lids that hide the top and bottom of the iris still leave its horizontal centre")
