@@ -105,6 +105,37 @@ struct EyeWarpTests {
         #expect(abs(dark(bytes) - dark(original)) / dark(original) < 0.08)
     }
 
+    @Test("a gaze lowered about 16° is raised whole, lids and all: the fold limit leaves the move")
+    func raisedWhole() throws {
+        let width = 160, height = 120
+        let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 56), width: 80))
+        let original = DrawnEye.picture(width: width, height: height, eye: eye, iris: SIMD2(0, 0.06))
+        // 0.55 · sin 16° ≈ 0.15 eye widths: 12 px on this eye.
+        let field = EyeWarpField(eye: eye, shift: SIMD2(0, -0.15), iris: 0)
+        #expect(field.shift.y < -0.145, "the fold limit left \(field.shift.y) of -0.15")
+        var bytes = original
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            EyeWarper().apply(field, to: Plane(base: buffer.baseAddress!, width: width, height: height, stride: width), scale: 1)
+        }
+        // The iris rises 11.7 px, and both lids with it: the opening above and below it keeps its height.
+        let irisRow = { (b: [UInt8]) -> Float in
+            let rows = b.indices.filter { b[$0] < 100 }.map { Float($0 / width) }
+            return rows.reduce(0, +) / Float(max(rows.count, 1))
+        }
+        #expect(irisRow(bytes) - irisRow(original) < -11, "the iris rose \(irisRow(original) - irisRow(bytes)) px")
+        for x in [74, 80, 86] {
+            // The lids: where the skin (drawn at 150) gives way to the eye, down the column through the iris.
+            let column = { (b: [UInt8]) in (0..<height).map { b[$0 * width + x] } }
+            let lids = { (b: [UInt8]) -> (Int, Int) in
+                let c = column(b)
+                return (c.firstIndex { abs(Int($0) - 150) > 20 } ?? 0, c.lastIndex { abs(Int($0) - 150) > 20 } ?? 0)
+            }
+            let (upperBefore, lowerBefore) = lids(original), (upperAfter, lowerAfter) = lids(bytes)
+            #expect(upperAfter - upperBefore <= -11, "upper lid at x = \(x) rose \(upperBefore - upperAfter) px")
+            #expect(lowerAfter - lowerBefore <= -11, "lower lid at x = \(x) rose \(lowerBefore - lowerAfter) px")
+        }
+    }
+
     @Test("an iris moved far from a corner leaves sclera behind it, not the stretched corner; the iris stays whole")
     func scleraFillsTheSideTheIrisLeaves() throws {
         let width = 160, height = 100
