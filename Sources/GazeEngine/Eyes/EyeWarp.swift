@@ -130,8 +130,8 @@ struct EyeWarpField {
 
     /// The band across the eye both weights hold at full strength: the lid opening where it is and where the
     /// vertical move takes it. The weights are read where a pixel lands, so a band ending at the lids where they
-    /// were left a raised upper lid in the fade: it rose two thirds of the iris's move, the raised iris went
-    /// further under it, and the top of the iris missed the sideways move.
+    /// were left a raised upper lid in the fade: it rose 1 / (1 + raise / `liftAbove`) of the iris's raise (two
+    /// thirds of a 16° one), the iris went further under it, and the top of the iris missed the sideways move.
     var carried: (up: Float, down: Float) {
         (top + min(0, shift.y), bottom + max(0, shift.y))
     }
