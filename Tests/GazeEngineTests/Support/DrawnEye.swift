@@ -16,10 +16,11 @@ enum DrawnEye {
     }
 
     /// A `width`×`height` luma picture: skin, white sclera inside the lids, a dark iris of radius 0.2 eye
-    /// widths at `iris` (eye coordinates) with a darker pupil, and optionally a specular highlight (radius
-    /// 0.07) and the upper lid's shadow (the iris darker toward its top, lighter below).
+    /// widths at `iris` (eye coordinates, luma `irisLevel`) with a darker pupil of `pupilRadius`, and optionally
+    /// a specular highlight (radius 0.07) and the upper lid's shadow (the iris darker toward its top, lighter below).
     static func picture(width: Int, height: Int, eye: EyeGeometry, iris: SIMD2<Float>, highlight: SIMD2<Float>? = nil,
-                        shaded: Bool = false, irisLevel: UInt8 = 70, pupilRadius: Float = 0.07) -> [UInt8] {
+                        shaded: Bool = false, irisLevel: UInt8 = 70, pupilRadius: Float = Float(0.005).squareRoot()) -> [UInt8] {
+        let pupil = pupilRadius * pupilRadius
         var bytes = [UInt8](repeating: 150, count: width * height)
         for y in 0..<height {
             for x in 0..<width {
@@ -27,8 +28,8 @@ enum DrawnEye {
                 guard eye.contains(e) else { continue }
                 let d = e - iris
                 let r2 = (d * d).sum()
-                var value: UInt8 = r2 <= 0.04 ? (r2 <= pupilRadius * pupilRadius ? 25 : irisLevel) : 230
-                if shaded, r2 <= 0.04, r2 > 0.005 { value = UInt8(max(30, min(140, 90 + d.y * 250))) }
+                var value: UInt8 = r2 <= 0.04 ? (r2 <= pupil ? 25 : irisLevel) : 230
+                if shaded, r2 <= 0.04, r2 > pupil { value = UInt8(max(30, min(140, 90 + d.y * 250))) }
                 if let highlight, ((e - highlight) * (e - highlight)).sum() <= 0.005 { value = 250 }
                 bytes[y * width + x] = value
             }
