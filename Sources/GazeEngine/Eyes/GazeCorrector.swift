@@ -214,11 +214,9 @@ struct GazeCorrector {
         // Follow the baseline over about two seconds, and not at all during a blink; lids held low past a blink's
         // length (and open enough) are followed faster, so the gate reopens about a second after they fell.
         lowFor = ratio < Self.openRatio ? lowFor + (dt ?? 0) : 0
-        if gate > 0.9 || openBaseline == nil {
-            openBaseline = baseline + (openness - baseline) * min(1, (dt ?? 0) / 2)
-        } else if lowFor > Self.longestBlinkSeconds, openness >= Self.heldOpenAspect {
-            openBaseline = baseline + (openness - baseline) * min(1, (dt ?? 0) / Self.lidFollowSeconds)
-        }
+        let heldLow = lowFor > Self.longestBlinkSeconds && openness >= Self.heldOpenAspect
+        let followSeconds: Float? = gate > 0.9 || openBaseline == nil ? 2 : heldLow ? Self.lidFollowSeconds : nil
+        if let followSeconds { openBaseline = baseline + (openness - baseline) * min(1, (dt ?? 0) / followSeconds) }
         return gate
     }
 
