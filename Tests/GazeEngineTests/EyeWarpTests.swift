@@ -136,6 +136,19 @@ struct EyeWarpTests {
         }
     }
 
+    @Test("an iris against a corner limits the sideways move, and the vertical move keeps what it can")
+    func cornerLimitKeepsVertical() throws {
+        // The far eye of a turned head glancing aside: its iris fills the outer end of the opening, so a large
+        // move would stretch the sliver beside it past the fold limit whatever the vertical move does.
+        let eye = try #require(DrawnEye.geometry(center: SIMD2(100, 100), width: 40))
+        let sideways = EyeWarpField(eye: eye, shift: SIMD2(0.24, 0), iris: -0.17, found: -0.26, stretchGain: 1.4)
+        let both = EyeWarpField(eye: eye, shift: SIMD2(0.24, -0.07), iris: -0.17, found: -0.26, stretchGain: 1.4)
+        #expect(sideways.shift.x < 0.16, "the stretch beside the iris was not limited: \(sideways.shift.x)")
+        #expect(sideways.shift.x > 0.08, "the sideways move was cut to \(sideways.shift.x)")
+        #expect(abs(both.shift.x - sideways.shift.x) < 1e-6, "the vertical move cost the sideways one")
+        #expect(both.shift.y < -0.025, "the vertical move was cut to \(both.shift.y) of -0.07")
+    }
+
     @Test("an iris moved far from a corner leaves sclera behind it, not the stretched corner; the iris stays whole")
     func scleraFillsTheSideTheIrisLeaves() throws {
         let width = 160, height = 100
