@@ -93,12 +93,20 @@ struct EyeWarpField {
     /// asked for one (20 now). The vertical then gives way to what is left: it is the less certain move, and
     /// a fold it causes should not cost the horizontal correction.
     private mutating func limitFolding() {
-        // Both loops end: with no move the determinant is 1, and the sideways move alone passed.
         let vertical = shift.y
         shift.y = 0
-        while worstDeterminant() < Self.minimumJacobian { shift.x *= 0.9 }
+        shrink { $0.x *= 0.9 }
         shift.y = vertical
-        while worstDeterminant() < Self.minimumJacobian { shift.y = abs(shift.y) > 0.005 ? shift.y * 0.85 : 0 }
+        shrink { $0.y = abs($0.y) > 0.005 ? $0.y * 0.85 : 0 }
+    }
+
+    /// Applies `step` to the move until the field passes the fold check; past 40 steps, no move at all.
+    private mutating func shrink(_ step: (inout SIMD2<Float>) -> Void) {
+        for _ in 0..<40 {
+            if worstDeterminant() >= Self.minimumJacobian { return }
+            step(&shift)
+        }
+        if worstDeterminant() < Self.minimumJacobian { shift = .zero }
     }
 
     /// The smallest determinant of the backward map's Jacobian on a grid over the field (finite differences of
