@@ -96,6 +96,7 @@ struct EyeWarpField {
         let vertical = shift.y
         shift.y = 0
         shrink { $0.x *= 0.9 }
+        guard vertical != 0 else { return }  // the sideways move alone has just passed
         shift.y = vertical
         shrink { $0.y = abs($0.y) > 0.005 ? $0.y * 0.85 : 0 }
     }
