@@ -6,7 +6,7 @@ import Testing
 @Suite("Iris locator")
 struct IrisLocatorTests {
     static func locate(iris: SIMD2<Float>, highlight: SIMD2<Float>? = nil, shaded: Bool = false, lids: (up: Float, down: Float) = (0.15, 0.12),
-                       eyeWidth: Float = 80, irisLevel: UInt8 = 70, pupilRadius: Float = Float(0.005).squareRoot()) throws -> IrisEstimate? {
+                       eyeWidth: Float = 80, irisLevel: UInt8 = 70, pupilRadius: Float = DrawnEye.pupilRadius) throws -> IrisEstimate? {
         let width = 160, height = 100
         let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: eyeWidth, roll: 0.08, lids: lids))
         let bytes = DrawnEye.picture(width: width, height: height, eye: eye, iris: iris, highlight: highlight, shaded: shaded,

@@ -15,11 +15,14 @@ enum DrawnEye {
         return EyeGeometry(points: points[...])
     }
 
+    /// The pupil's radius, in eye widths, unless a picture asks for another.
+    static let pupilRadius = Float(0.005).squareRoot()
+
     /// A `width`×`height` luma picture: skin, white sclera inside the lids, a dark iris of radius 0.2 eye
     /// widths at `iris` (eye coordinates, luma `irisLevel`) with a darker pupil of `pupilRadius`, and optionally
     /// a specular highlight (radius 0.07) and the upper lid's shadow (the iris darker toward its top, lighter below).
     static func picture(width: Int, height: Int, eye: EyeGeometry, iris: SIMD2<Float>, highlight: SIMD2<Float>? = nil,
-                        shaded: Bool = false, irisLevel: UInt8 = 70, pupilRadius: Float = Float(0.005).squareRoot()) -> [UInt8] {
+                        shaded: Bool = false, irisLevel: UInt8 = 70, pupilRadius: Float = pupilRadius) -> [UInt8] {
         let pupil = pupilRadius * pupilRadius
         var bytes = [UInt8](repeating: 150, count: width * height)
         for y in 0..<height {
