@@ -27,17 +27,15 @@ struct YUVPlanes {
 }
 
 extension Frame {
-    /// Gives this frame a writable 8-bit 4:2:0 buffer of `width`×`height`: allocated on first use, and copied
-    /// afterwards only while someone else (the encoder) still holds the current one.
+    /// Gives this frame a writable 8-bit 4:2:0 buffer of `width`×`height` for the caller to fill whole: the
+    /// current one while no one else (the encoder, held frames) shares it, else a new one, contents undefined.
     func makeWritable420(width: Int32, height: Int32) throws(GazeError) {
-        if pointer.pointee.data.0 == nil {
-            pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-            pointer.pointee.width = width
-            pointer.pointee.height = height
-            guard av_frame_get_buffer(pointer, 0) >= 0 else { throw .outputFailed("Out of memory preparing a frame.") }
-        } else if av_frame_make_writable(pointer) < 0 {
-            throw .outputFailed("Out of memory preparing a frame.")
-        }
+        if pointer.pointee.data.0 != nil, av_frame_is_writable(pointer) != 0 { return }
+        av_frame_unref(pointer)
+        pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        pointer.pointee.width = width
+        pointer.pointee.height = height
+        guard av_frame_get_buffer(pointer, 0) >= 0 else { throw .outputFailed("Out of memory preparing a frame.") }
     }
 
     /// The planes of this 8-bit 4:2:0 frame, ready to write: its buffer is copied first only if someone else
