@@ -41,17 +41,35 @@ struct GazeCorrectorTests {
         }
     }
 
-    /// Runs `frames` frames at `fps` through one corrector and returns the last frame's result.
+    /// Runs `frames` frames at `fps` through one corrector, nothing known of the frames after each (as at the end
+    /// of a file), and returns the last frame's result.
     static func run(_ corrector: inout GazeCorrector, _ face: Face, frames: Int, from start: Int = 0, fps: Double = 30,
                     settings: CorrectionSettings = CorrectionSettings()) throws -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
         let locator = IrisLocator()
         var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
         try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
             for frame in start..<(start + frames) {
-                last = corrector.update(landmarks: face.landmarks, luma: luma, time: Double(frame) / fps, settings: settings, iris: locator)
+                last = corrector.update(landmarks: face.landmarks, upcoming: [], luma: luma, time: Double(frame) / fps, settings: settings,
+                                        iris: locator)
             }
         }
         return try #require(last)
+    }
+
+    /// Runs one corrector over `faces`, one a frame at `fps`, each frame knowing this face's openness on the
+    /// frames of the next `GazeCompositor.lookAheadSeconds`, as the pipeline tells it; every frame's result.
+    static func play(_ faces: [Face], fps: Double = 30) throws -> [(fields: [EyeWarpField], analysis: FaceAnalysis)] {
+        var corrector = GazeCorrector()
+        let locator = IrisLocator()
+        let samples = faces.enumerated().map { BlinkGate.Sample(time: Double($0.offset) / fps, openness: BlinkGate.openness($0.element.landmarks)) }
+        return try faces.enumerated().map { index, face in
+            let now = samples[index].time
+            let upcoming = samples[(index + 1)...].prefix { $0.time - now <= GazeCompositor.lookAheadSeconds + 1e-6 }
+            return try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
+                corrector.update(landmarks: face.landmarks, upcoming: Array(upcoming), luma: luma, time: now, settings: CorrectionSettings(),
+                                 iris: locator)
+            }
+        }
     }
 
     @Test("intensity 1 moves both irises onto the centre (with the sideways gain); 0.5 half as far; 0 not at all")
@@ -149,6 +167,35 @@ struct GazeCorrectorTests {
         #expect(held.analysis.gateWeight > 0.85, "weight \(held.analysis.gateWeight) after the lids stayed low 1.7 s")
     }
 
+    @Test("seeing ahead, lids lowered for two seconds keep the correction from their first frame")
+    func loweredLidsAhead() throws {
+        let open = try Face(iris: SIMD2(0.08, -0.05)), lowered = try Face(iris: SIMD2(0.08, -0.05), lids: (0.08, 0.09))
+        let results = try Self.play(Array(repeating: open, count: 30) + Array(repeating: lowered, count: 60) + Array(repeating: open, count: 30))
+        let weights = results.map(\.analysis.gateWeight)
+        #expect(weights[29] > 0.95)
+        #expect(weights.min() ?? 0 > 0.9, "weight fell to \(weights.min() ?? 0) at frame \(weights.firstIndex(of: weights.min() ?? 0) ?? -1)")
+        #expect(!results.contains { $0.analysis.blinking })
+    }
+
+    @Test("seeing ahead, a blink has taken the correction away before the lids are half closed, and it returns gradually")
+    func blinkAhead() throws {
+        let open = try Face(iris: SIMD2(0.1, -0.05))
+        // Closing over four frames, shut for two, open again over two (lids as shares of their open distance).
+        let shares: [Float] = [0.8, 0.6, 0.4, 0.2, 0.1, 0.1, 0.4, 0.7]
+        let blink = try shares.map { try Face(iris: SIMD2(0.1, -0.05), lids: (0.15 * $0, 0.12 * $0)) }
+        let results = try Self.play(Array(repeating: open, count: 30) + blink + Array(repeating: open, count: 20))
+        #expect(results[28].analysis.gateWeight > 0.5, "the correction is not taken away long before the blink")
+        let halfClosed = try 30 + #require(shares.firstIndex { $0 <= 0.5 })
+        for frame in halfClosed..<(30 + 6) {
+            #expect(results[frame].fields.isEmpty, "frame \(frame): weight \(results[frame].analysis.gateWeight)")
+            #expect(results[frame].analysis.blinking)
+        }
+        #expect(!results[29].analysis.blinking, "the frame before the blink is reported open, though its weight falls")
+        let reopened = results[38...40].map(\.analysis.gateWeight)
+        #expect(reopened.allSatisfy { $0 < 0.6 } && reopened == reopened.sorted(), "weights \(reopened) after the blink: ramped, not snapped")
+        #expect(results.last?.analysis.gateWeight ?? 0 > 0.95)
+    }
+
     @Test("a face there from the first frame is corrected at once; one found later eases in")
     func firstFrame() throws {
         let face = try Face(iris: SIMD2(0.1, -0.075))
@@ -166,6 +213,7 @@ struct GazeCorrectorTests {
         let face = try Face(iris: SIMD2(0.1, -0.075))
         let locator = IrisLocator()
         var moving = GazeCorrector(), still = GazeCorrector()
+        var smoother = EyeLandmarkSmoother()
         var lag: Float = 0, gazeGap: Float = 0
         for frame in 0..<15 {
             // The whole face 3 px further right each frame (90 px/s).
@@ -177,11 +225,13 @@ struct GazeCorrectorTests {
             }
             let shifted = FaceLandmarks(points: face.landmarks.points.map { $0 + SIMD2(Float(dx), 0) })
             let time = Double(frame) / 30
+            let smoothed = smoother.smooth(shifted, at: time)
             let now = try RawLuma(bytes: picture, width: Self.width, height: Self.height).withView { luma in
-                moving.update(landmarks: shifted, luma: luma, time: time, settings: CorrectionSettings(), iris: locator).analysis
+                moving.update(landmarks: smoothed, upcoming: [], luma: luma, time: time, settings: CorrectionSettings(), iris: locator).analysis
             }
             let reference = try RawLuma(bytes: face.picture, width: Self.width, height: Self.height).withView { luma in
-                still.update(landmarks: face.landmarks, luma: luma, time: time, settings: CorrectionSettings(), iris: locator).analysis
+                still.update(landmarks: face.landmarks, upcoming: [], luma: luma, time: time, settings: CorrectionSettings(),
+                             iris: locator).analysis
             }
             for (point, truth) in zip(now.eyeLandmarks, shifted.points[36...47]) {
                 lag = max(lag, abs(point[0] - truth.x))

@@ -19,16 +19,9 @@ public struct FaceAnalysis: Sendable, Codable, Equatable {
     public var blinking: Bool
 }
 
-/// Per-face gaze state across frames: smooths the eye landmarks and the gaze, gates the correction for
-/// look-away, blinks and uncertain irises, ramps the weight, and yields the two eye warp fields.
+/// Per-face gaze state across frames: smooths the gaze, gates the correction for look-away, blinks and
+/// uncertain irises, ramps the weight, and yields the two eye warp fields.
 struct GazeCorrector {
-    /// The eye landmarks are smoothed in two parts: where the head carries them (the eye corners' mean,
-    /// followed closely) and each point's place relative to that (the landmark jitter, smoothed more).
-    /// Smoothed whole, the points trailed a face moving at up to 750 px/s by 4 px on average and 11 px at
-    /// most, the gaze estimate was off by up to 0.17 eye widths, and the gaze referee read 36 % of the
-    /// offset removed there against 81 % now.
-    private var anchorFilter = OneEuroFilter(minCutoff: 4, beta: 0.5)
-    private var pointFilters = [OneEuroFilter](repeating: OneEuroFilter(minCutoff: 4, beta: 0.05), count: 12)
     /// 1 Hz when still: a fixation's estimate jitters by a few hundredths of an eye width from frame to frame,
     /// and each jitter moved the lids with it (2.5 Hz cost the frontal clip 0.02 of blink correlation and 0.1 of
     /// horizontal reduction by the referee); the speed term still follows a glance within a few frames.
@@ -40,11 +33,7 @@ struct GazeCorrector {
     /// Whether the first frame takes its weight at once (a face there from the video's start) or ramps up
     /// from none (a face found later: its eyes were shown uncorrected on the frame before).
     private let fullFromStart: Bool
-    /// The eyes' usual openness, followed slowly; a blink is a fast drop below it. Relative, because people
-    /// who look down at notes keep their lids low for seconds and that is not a blink.
-    private var openBaseline: Float?
-    /// Seconds the eyes have been less open than `openRatio` of that baseline.
-    private var lowFor: Float = 0
+    private var blinks = BlinkGate()
     /// The smoothed horizontal estimate's last three values, and how sharply it turned on each of the last few
     /// frames (the size of its second difference, eye widths).
     private var recentH: [Float] = []
@@ -52,20 +41,6 @@ struct GazeCorrector {
 
     /// Eyes narrower than this many pixels are left alone: too few pixels to move an iris cleanly.
     static let minimumEyeWidth: Float = 9
-    /// Eye aspect ratios below which an eye counts as shut whatever its baseline.
-    static let shutAspect: Float = 0.06
-    static let openingAspect: Float = 0.10
-    /// Openness relative to the baseline between which a blink fades the correction out.
-    static let blinkRatio: Float = 0.55
-    static let openRatio: Float = 0.75
-    /// A blink is over within about this many seconds (closing, shut and reopening). Lids held lower for longer,
-    /// and still open at least `heldOpenAspect`, are following a lowered gaze — a presenter reading notes below
-    /// the camera — and the baseline follows them, over `lidFollowSeconds`. Without this, lids held at 60 % of
-    /// their usual opening kept the correction at 12 % of its weight for as long as they stayed there. Eyes
-    /// held nearly shut (a child looking down at a toy: openness 0.09–0.12, only lashes showing) are left alone.
-    static let longestBlinkSeconds: Float = 0.5
-    static let lidFollowSeconds: Float = 0.5
-    static let heldOpenAspect: Float = 0.15
     /// Where the iris centre sits across the dlib corner line, in eye widths, for a person looking into the lens
     /// (measured on frontal clips; the iris sits slightly above the line joining the corners).
     static let neutralV: Float = -0.075
@@ -110,14 +85,14 @@ struct GazeCorrector {
         self.fullFromStart = fullFromStart
     }
 
-    mutating func update(landmarks: FaceLandmarks, luma: LumaView, time: Double, settings: CorrectionSettings,
-                         iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
-        let p = landmarks.points
-        let anchor = anchorFilter.filter((p[36] + p[39] + p[42] + p[45]) / 4, at: time)
-        var smoothed = p
-        for i in 0..<12 { smoothed[36 + i] = anchor + pointFilters[i].filter(p[36 + i] - anchor, at: time) }
-        let smoothedMarks = FaceLandmarks(points: smoothed)
-        let eyes = [EyeGeometry(points: smoothedMarks.leftEye), EyeGeometry(points: smoothedMarks.rightEye)]
+    /// The fields and analysis for the frame at `time`.
+    ///
+    /// - Parameters:
+    ///   - landmarks: this frame's landmarks, eye points smoothed (`EyeLandmarkSmoother`).
+    ///   - upcoming: this face's openness on the frames after this one, as far as the pipeline holds them.
+    mutating func update(landmarks: FaceLandmarks, upcoming: [BlinkGate.Sample], luma: LumaView, time: Double,
+                         settings: CorrectionSettings, iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
+        let eyes = [EyeGeometry(points: landmarks.leftEye), EyeGeometry(points: landmarks.rightEye)]
         let irises = eyes.map { eye in eye.flatMap { locator.locate(in: luma, eye: $0) } }
         var ownIris: [(center: SIMD2<Float>, trust: Float)?] = [nil, nil]
         for i in 0..<2 {
@@ -125,7 +100,7 @@ struct GazeCorrector {
             let trust = smoothstep(Self.irisTrust.lowerBound, Self.irisTrust.upperBound, iris.confidence)
             ownIris[i] = (irisFilters[i].filter(iris.center, at: time), trust)
         }
-        let yaw = Self.headYawDegrees(smoothed)
+        let yaw = Self.headYawDegrees(landmarks.points)
 
         // Gaze: both eyes move together, so average them, weighted by how sure each iris is and by the eye's
         // size: the nearer, wider eye of a turned head has the better-placed corner landmarks.
@@ -142,8 +117,8 @@ struct GazeCorrector {
         // Seconds since the previous frame of this face (capped: a gap is not a reason to jump); nil at first.
         let dt = lastTime.map { Float(max(0, min(0.2, time - $0))) }
         lastTime = time
-        let openness = eyes.map { $0?.aspectRatio ?? 0 }.min() ?? 0
-        let openFactor = blinkGate(openness, dt: dt)
+        let openness = BlinkGate.openness(landmarks)
+        let (openFactor, blinking) = blinks.update(BlinkGate.Sample(time: time, openness: openness), upcoming: upcoming, dt: dt)
         var gaze: SIMD2<Float>?
         var offLens = SIMD2<Float>.zero
         var target: Float = 0
@@ -194,7 +169,7 @@ struct GazeCorrector {
         }
         let analysis = FaceAnalysis(
             box: [landmarks.bounds.left, landmarks.bounds.top, landmarks.bounds.right, landmarks.bounds.bottom],
-            eyeLandmarks: smoothed[36...47].map { [$0.x, $0.y] },
+            eyeLandmarks: landmarks.points[36...47].map { [$0.x, $0.y] },
             irisCenters: zip(eyes, irises).map { eye, iris in
                 guard let eye, let iris else { return nil }
                 let p = eye.toImage(iris.center)
@@ -202,22 +177,8 @@ struct GazeCorrector {
             },
             gazeOffset: gaze.map { [$0.x, $0.y] },
             headYawDegrees: yaw, gateWeight: weight, eyeOpenness: openness,
-            blinking: openFactor < 0.5)
+            blinking: blinking)
         return (fields, analysis)
-    }
-
-    /// 1 for open eyes, 0 for shut or blinking ones, smooth between; updates the openness baseline.
-    private mutating func blinkGate(_ openness: Float, dt: Float?) -> Float {
-        let baseline = openBaseline ?? openness
-        let ratio = openness / max(baseline, 0.01)
-        let gate = smoothstep(Self.blinkRatio, Self.openRatio, ratio) * smoothstep(Self.shutAspect, Self.openingAspect, openness)
-        // Follow the baseline over about two seconds, and not at all during a blink; lids held low past a blink's
-        // length (and open enough) are followed faster, so the gate reopens about a second after they fell.
-        lowFor = ratio < Self.openRatio ? lowFor + (dt ?? 0) : 0
-        let heldLow = lowFor > Self.longestBlinkSeconds && openness >= Self.heldOpenAspect
-        let followSeconds: Float? = gate > 0.9 || openBaseline == nil ? 2 : heldLow ? Self.lidFollowSeconds : nil
-        if let followSeconds { openBaseline = baseline + (openness - baseline) * min(1, (dt ?? 0) / followSeconds) }
-        return gate
     }
 
     /// Rises over about 250 ms and falls over about 80 ms: a closing lid must stop the warp at once.

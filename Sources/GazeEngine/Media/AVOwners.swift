@@ -18,6 +18,13 @@ final class Frame {
 
     func unref() { av_frame_unref(pointer) }
 
+    /// A second frame holding references to this one's buffers (the pixels are shared, not copied).
+    func reference() throws(GazeError) -> Frame {
+        let other = try Frame.allocate()
+        guard av_frame_ref(other.pointer, pointer) >= 0 else { throw .outputFailed("Out of memory holding a frame.") }
+        return other
+    }
+
     /// A new frame, with allocation failure as a product error.
     static func allocate() throws(GazeError) -> Frame {
         do { return try Frame() } catch { throw .outputFailed("Out of memory (\(error)).") }

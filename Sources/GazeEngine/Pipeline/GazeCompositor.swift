@@ -8,16 +8,36 @@ public struct FrameAnalysis: Sendable, Codable, Equatable {
     public var faces: [FaceAnalysis]
 }
 
-/// The faces → eyes → warp stage for one pipeline: finds and follows faces, estimates each face's gaze and
-/// warps its eyes in the frame's planes. Frames without a face, and pixels outside the eye regions, are
-/// never written.
+/// The faces found in one frame, kept until the frame is warped.
+struct ObservedFrame {
+    struct Face {
+        var id: Int
+        /// The landmarks, eye points smoothed.
+        var landmarks: FaceLandmarks
+        var openness: Float
+    }
+
+    var index: Int
+    /// Presentation time in seconds.
+    var time: Double
+    var faces: [Face]
+}
+
+/// The faces → eyes → warp stage for one pipeline, in two steps a fixed look-ahead apart: `observe` finds and
+/// follows the faces of each frame as it is decoded; `finish`, once the pipeline holds the frames after it,
+/// estimates each face's gaze and warps its eyes in the frame's planes, knowing how the lids move next.
+/// Frames without a face, and pixels outside the eye regions, are never written.
 final class GazeCompositor {
+    /// Seconds of frames the pipeline should hold between `observe` and `finish` (see `BlinkGate`).
+    static let lookAheadSeconds = BlinkGate.lookAheadSeconds
+
     private let tracker: FaceTracker
     private let settings: CorrectionSettings
     private let orientation: Orientation
     private let upright = UprightLuma()
     private let locator = IrisLocator()
     private let warper = EyeWarper()
+    private var smoothers: [Int: EyeLandmarkSmoother] = [:]
     private var correctors: [Int: GazeCorrector] = [:]
     private var clock = WorkClock()
 
@@ -36,23 +56,46 @@ final class GazeCompositor {
         self.orientation = orientation
     }
 
-    /// Analyses `frame` and, when `render` is set, warps it in place. Positions in the analysis are the coded
-    /// frame's pixels.
+    /// Finds the faces of `frame`, the next frame in presentation order, and smooths their eye landmarks.
     ///
     /// - Precondition: `frame` is 8-bit 4:2:0 (see `FrameConverter`).
-    func process(_ frame: Frame, index: Int, time: Double, render: Bool) throws(GazeError) -> FrameAnalysis {
+    func observe(_ frame: Frame, index: Int, time: Double) -> ObservedFrame {
+        guard let planes = frame.planes else { return ObservedFrame(index: index, time: time, faces: []) }
+        let luma = clock.measure(.detect) { upright.view(of: planes.y.luma, turnedBy: orientation) }
+        var seen: [Int: EyeLandmarkSmoother] = [:]
+        let faces = tracker.faces(in: luma).map { face in
+            var smoother = smoothers[face.id] ?? EyeLandmarkSmoother()
+            let landmarks = smoother.smooth(face.landmarks, at: time)
+            seen[face.id] = smoother
+            return ObservedFrame.Face(id: face.id, landmarks: landmarks, openness: BlinkGate.openness(landmarks))
+        }
+        smoothers = seen  // faces no longer tracked lose their smoothing state
+        return ObservedFrame(index: index, time: time, faces: faces)
+    }
+
+    /// Decides the correction of each face `observed` in `frame` and, when `render` is set, warps the frame in
+    /// place. `ahead` are the frames observed after it, in order. Positions in the analysis are the coded
+    /// frame's pixels.
+    ///
+    /// - Precondition: frames are finished in the order they were observed, `frame` being the one `observed` describes.
+    func finish(_ frame: Frame, observed: ObservedFrame, ahead: [ObservedFrame], render: Bool) throws(GazeError) -> FrameAnalysis {
+        let (index, time) = (observed.index, observed.time)
         guard let planes = frame.planes else { return FrameAnalysis(index: index, time: time, faces: []) }
         let coded = planes.y.luma
+        // The upright picture again: its buffer has held later frames since this one was observed.
         let luma = clock.measure(.detect) { upright.view(of: coded, turnedBy: orientation) }
-        let faces = tracker.faces(in: luma)
         var analyses: [FaceAnalysis] = []
         var fields: [EyeWarpField] = []
         var seen: [Int: GazeCorrector] = [:]
-        for face in faces {
+        for face in observed.faces {
             // A face found after the first frame eases in rather than jumping to its full correction.
             var corrector = correctors[face.id] ?? GazeCorrector(fullFromStart: index == 0)
+            let upcoming = ahead.compactMap { later in
+                later.faces.first { $0.id == face.id }.map { BlinkGate.Sample(time: later.time, openness: $0.openness) }
+            }
             let (faceFields, analysis) = clock.measure(.iris) {
-                corrector.update(landmarks: face.landmarks, luma: luma, time: time, settings: settings, iris: locator)
+                corrector.update(landmarks: face.landmarks, upcoming: upcoming, luma: luma, time: time, settings: settings,
+                                 iris: locator)
             }
             seen[face.id] = corrector
             fields += faceFields.map { field in
@@ -62,7 +105,7 @@ final class GazeCompositor {
             }
             analyses.append(orientation.toCoded(analysis, width: coded.width, height: coded.height))
         }
-        correctors = seen  // faces no longer tracked lose their smoothing state
+        correctors = seen  // faces no longer tracked lose their gaze state
         guard render, !fields.isEmpty else { return FrameAnalysis(index: index, time: time, faces: analyses) }
 
         // The decoder may still reference this buffer (as a reference picture): copy it only now that we write.

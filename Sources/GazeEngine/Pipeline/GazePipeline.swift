@@ -5,8 +5,10 @@ import Foundation
 ///
 /// It follows FFmpeg's transcode loop (read packet → send → receive frames → process → encode → mux), plus
 /// what that example lacks: the decoder is drained, timestamps are kept, audio is carried, and the
-/// cancellation flag is checked on every packet. Decode, faces and eyes run on the calling thread; the
-/// encode → mux end (`EncodeStage`) runs on a second one, so libx264's input and the muxing overlap analysis.
+/// cancellation flag is checked on every packet. Between faces and eyes each frame is held (as a reference)
+/// until the frames just after it have been looked at, so that the gaze gate knows how the lids move next.
+/// Decode, faces and eyes run on the calling thread; the encode → mux end (`EncodeStage`) runs on a second
+/// one, so libx264's input and the muxing overlap analysis.
 final class GazePipeline {
     struct Result {
         var width: Int
@@ -26,6 +28,18 @@ final class GazePipeline {
     private let cancellation: CancellationFlag
     private let meter: ProgressMeter
     private let onFrame: ((FrameAnalysis) -> Void)?
+
+    /// A decoded frame waiting for its warp, with what the encoder and the preview will need of it.
+    private struct HeldFrame {
+        var frame: Frame
+        var original: Frame?
+        var duration: Int64
+        var time: Double
+        var observed: ObservedFrame?
+    }
+
+    /// Memory the held frames may take (4K 4:2:0 frames are 12 MB each).
+    static let heldBytes = 256 << 20
 
     /// - Parameter output: the MP4 to write, or `nil` to analyse only (no warp, no encode).
     init(input: String, output: String?, options: GazeOptions, model: LandmarkModel, limits: EngineLimits,
@@ -82,7 +96,29 @@ final class GazePipeline {
         var firstPTS: Int64?, lastPTS: Int64 = GAZE_AV_NOPTS_VALUE, lastDuration: Int64 = 0
         let totalSeconds = max(reader.durationSeconds, 0.001)
 
-        /// Takes every frame the decoder has ready through faces → eyes → encode.
+        // Frames wait between faces and eyes until the frames `lookAhead` seconds after them have been looked at,
+        // so each blink decision knows whether the lids reopen; at most `holdLimit` of them, to keep 4K flat.
+        let lookAhead = compositor == nil ? 0 : GazeCompositor.lookAheadSeconds
+        let holdLimit = max(4, Self.heldBytes / max(1, Int(converter.width) * Int(converter.height) * 3 / 2))
+        var held: [HeldFrame] = []
+
+        /// Eyes → encode for the oldest held frame, now that the frames after it are known.
+        func release() throws(GazeError) {
+            let next = held.removeFirst()
+            var analysis: FrameAnalysis?
+            if let compositor, let observed = next.observed {
+                analysis = try compositor.finish(next.frame, observed: observed, ahead: held.compactMap(\.observed), render: render)
+                if let analysis { onFrame?(analysis) }
+                if analysis?.faces.isEmpty == false { framesWithFace += 1 }
+            }
+            if let encode {
+                let picture = try preview?.render(next.frame, original: next.original, analysis: analysis) ?? next.frame
+                try encode.submit(video: picture, duration: next.duration)
+            }
+            meter.update(.compositing, (next.time - Double(firstPTS ?? 0) * av_q2d(decoder.timeBase)) / totalSeconds)
+        }
+
+        /// Takes every frame the decoder has ready through decode → faces, and releases those held long enough.
         func drainDecoder() throws(GazeError) {
             while try work.measure(.decode, { () throws(GazeError) in try decoder.receive(into: decoded) }) == .ready {
                 defer { decoded.unref() }
@@ -101,20 +137,10 @@ final class GazePipeline {
 
                 let frame = try converter.prepare(decoded)
                 let time = Double(pts) * av_q2d(decoder.timeBase)
-                try preview?.keepOriginal(frame)
-                var analysis: FrameAnalysis?
-                if let compositor {
-                    analysis = try compositor.process(frame, index: frames, time: time, render: render)
-                    if let analysis { onFrame?(analysis) }
-                    if analysis?.faces.isEmpty == false { framesWithFace += 1 }
-                }
+                held.append(HeldFrame(frame: try frame.reference(), original: try preview?.original(of: frame), duration: lastDuration,
+                                      time: time, observed: compositor?.observe(frame, index: frames, time: time)))
                 frames += 1
-
-                if let encode {
-                    let picture = try preview?.render(frame, analysis: analysis) ?? frame
-                    try encode.submit(video: picture, duration: lastDuration)
-                }
-                meter.update(.compositing, (time - Double(firstPTS ?? 0) * av_q2d(decoder.timeBase)) / totalSeconds)
+                while let first = held.first, held.count > holdLimit || time - first.time >= lookAhead { try release() }
             }
         }
 
@@ -134,6 +160,7 @@ final class GazePipeline {
         // Drain: the decoder's delayed frames, then the encoder's, then the audio; then the index.
         try decoder.send(nil)
         try drainDecoder()
+        while !held.isEmpty { try release() }
         guard frames > 0 else { throw .invalidSource("The source contains no decodable video frames.") }
         meter.update(.encoding, 0)
         try cancellation.check()

@@ -11,9 +11,6 @@ final class PreviewRenderer {
     let mode: PreviewMode
     /// For `split`: the double-width picture handed to the encoder, reused (copied only while the encoder holds it).
     private let canvas: Frame
-    /// For `split`: a second reference to the input picture, taken before the warp (which copies on write).
-    private let original: Frame
-
     /// How the coded frames turn upright: the weight bar goes above each face as the viewer sees it.
     private let orientation: Orientation
 
@@ -21,25 +18,22 @@ final class PreviewRenderer {
         self.mode = mode
         self.orientation = orientation
         canvas = try Frame.allocate()
-        original = try Frame.allocate()
     }
 
     /// The encoded picture size for frames of `width` × `height`.
     static func outputWidth(_ mode: PreviewMode?, width: Int32) -> Int32 { mode == .split ? width * 2 : width }
 
-    /// Call before the frame is warped.
-    func keepOriginal(_ frame: Frame) throws(GazeError) {
-        guard mode == .split else { return }
-        original.unref()
-        guard av_frame_ref(original.pointer, frame.pointer) >= 0 else { throw .outputFailed("Out of memory preparing a preview.") }
+    /// What `render` will need of `frame` besides its warped self: for `split`, a second reference to the input
+    /// picture (the warp then copies before it writes). Call before the frame is warped.
+    func original(of frame: Frame) throws(GazeError) -> Frame? {
+        mode == .split ? try frame.reference() : nil
     }
 
-    /// The picture to encode for `output` (already warped) and what was found in it.
-    func render(_ output: Frame, analysis: FrameAnalysis?) throws(GazeError) -> Frame {
+    /// The picture to encode for `output` (already warped), what `original(of:)` kept of it, and what was found in it.
+    func render(_ output: Frame, original: Frame?, analysis: FrameAnalysis?) throws(GazeError) -> Frame {
         switch mode {
         case .split:
-            defer { original.unref() }
-            return try sideBySide(original, output)
+            return try sideBySide(original ?? output, output)
         case .overlay:
             let planes = try output.writablePlanes()
             for face in analysis?.faces ?? [] { draw(face, on: planes) }
