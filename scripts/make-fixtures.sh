@@ -71,6 +71,8 @@ derive v01_small.mp4 "v01 640 wide, 1.5 s, H.264 yuv420p, no audio" "$V01" -- \
     -t 1.5 -i "$V01" -map 0:v:0 -vf scale=640:-2 "${X264[@]}" -pix_fmt yuv420p -an -map_metadata -1
 derive v10_small.mp4 "v10 640 wide, 2 s, H.264 yuv420p, two faces looking down" "$V10" -- \
     -t 2 -i "$V10" -map 0:v:0 -vf scale=640:-2 "${X264[@]}" -pix_fmt yuv420p -an -map_metadata -1
+derive v10_blink.mp4 "v10 3.0–4.8 s cropped 480x360 around the girl, who blinks at 4 s" "$V10" -- \
+    -ss 3 -t 1.8 -i "$V10" -map 0:v:0 -vf crop=480:360:300:100 "${X264[@]}" -pix_fmt yuv420p -an -map_metadata -1
 derive noface_small.mp4 "v12 320 wide, 1 s, H.264 yuv420p, no face" "$V12" -- \
     -t 1 -i "$V12" -map 0:v:0 -vf scale=320:-2 "${X264[@]}" -pix_fmt yuv420p -an -map_metadata -1
 

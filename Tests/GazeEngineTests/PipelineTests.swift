@@ -107,6 +107,19 @@ struct PipelineTests {
             """)
     }
 
+    @Test("a real blink: the correction is gone by the time the lids are a third closed, the frames after each being seen first")
+    func blinkSeenAhead() async throws {
+        let girl = try await analyses(of: derivedFixture("v10_blink.mp4")).compactMap(\.faces.first)
+        let record = girl.map { "\($0.eyeOpenness)/\($0.gateWeight)" }
+        // The blink: from the face's full correction on, the first frame whose lids fell below 3/4 of their
+        // opening over the eight frames before.
+        let corrected = try #require(girl.firstIndex { $0.gateWeight > 0.9 }, "never corrected: \(record)")
+        let closing = try #require(girl.indices.dropFirst(corrected + 8).first { i in
+            girl[i].eyeOpenness < 0.75 * (median(girl[(i - 8)..<i].map(\.eyeOpenness)) ?? 0)
+        }, "no blink found: \(record)")
+        #expect(girl[closing].gateWeight < 0.05, "weight \(girl[closing].gateWeight) on the first closing frame (\(closing)): \(record)")
+    }
+
     // MARK: 6. Progress
 
     @Test("file to file: progress never goes back, ends at 100, stages compositing then encoding")
