@@ -135,6 +135,44 @@ struct DlibBridgeTests {
         }
     }
 
+    /// dlib's detector in whole frames, shrunk there to the top middle of each face it finds (as a first
+    /// detection that took only a forehead); in the tracker's windows (planes narrower than 600 px), a square
+    /// of `windowShares[n]` of the window's width, centred, at the n-th window (the last share thereafter).
+    final class ForeheadDetector: FaceDetecting {
+        let real: FaceDetector
+        var windowShares: [Float]
+        init(windowShares: [Float]) throws {
+            real = try FaceDetector()
+            self.windowShares = windowShares
+        }
+        func detect(in luma: LumaView, upsample: Bool) -> [FaceBox] {
+            guard luma.width >= 600 else {
+                let (w, h) = (Float(luma.width), Float(luma.height))
+                let half = w * (windowShares.count > 1 ? windowShares.removeFirst() : windowShares[0]) / 2
+                return [FaceBox(left: w / 2 - half, top: h / 2 - half, right: w / 2 + half, bottom: h / 2 + half)]
+            }
+            return real.detect(in: luma, upsample: upsample).map { face in
+                let half = face.width * 0.2
+                return FaceBox(left: face.center.x - half, top: face.top, right: face.center.x + half, bottom: face.top + 2 * half)
+            }
+        }
+    }
+
+    @Test("a re-detection far larger than the face first found starts a new id; one of about its size keeps it")
+    func refitGetsNewID() throws {
+        let predictor = try Shared.predictor.get()
+        let frame = try Self.smallPortrait(inFrame: 1280, 720, at: 320, 100)
+        // A window spans about 2.2 times the followed box: 0.9 of it is another fit, 0.45 about the same face.
+        // Frame 1 searches the whole frame; frames 11 and 21 re-detect in the window.
+        for (shares, changed) in [([Float(0.9), 0.45], true), ([0.45], false)] {
+            let detector = try ForeheadDetector(windowShares: shares)
+            let tracker = try FaceTracker(predictor: predictor, settings: DetectionSettings(), detector: detector)
+            let ids = try frame.withView { luma in (1...25).map { _ in tracker.faces(in: luma).map(\.id) } }
+            let expected = (1...25).map { [changed && $0 >= 11 ? 1 : 0] }
+            #expect(ids == expected, "window shares \(shares)")
+        }
+    }
+
     @Test("one predictor serves several threads at once with identical results")
     func concurrentPrediction() async throws {
         let predictor = try Shared.predictor.get()

@@ -121,7 +121,7 @@ final class FaceTracker {
         // Landmarks that collapse, explode or drift in size mean the face is lost.
         let ratio = bounds.width / max(1, track.box.width)
         let drift = track.box.width / max(1, track.detectedWidth)
-        guard ratio > 0.5, ratio < 2, drift > 0.7, drift < 1.4, bounds.width >= 12 else { return nil }
+        guard ratio > 0.5, ratio < 2, Self.drift.contains(drift), bounds.width >= 12 else { return nil }
         if track.fresh {
             track.anchor = ((track.box.left - bounds.left) / bounds.width, (track.box.top - bounds.top) / bounds.height,
                             (track.box.right - bounds.right) / bounds.width, (track.box.bottom - bounds.bottom) / bounds.height)
@@ -151,6 +151,11 @@ final class FaceTracker {
         guard needed > quick.shrink * (quick.upsample ? 2 : 1) else { return quick }
         return needed > 1 ? (min(1, needed / 2), true) : (needed, false)
     }
+
+    /// How far a followed face's width may stray from its last detection's: a face does not grow
+    /// or shrink that fast between detections, so landmarks that do have lost it, and a re-detection that
+    /// does has found another fit (say the face itself, where the first detection took only its forehead).
+    static let drift: ClosedRange<Float> = 0.7...1.4
 
     /// About the narrowest face (jaw to jaw, pixels) the detector finds at its own scale.
     static let narrowestFound: Float = 64
@@ -206,6 +211,11 @@ final class FaceTracker {
             // The detection nearest the face's centre, if it overlaps what we had at all.
             let near = found.filter { $0.iou(box) > 0.1 || $0.contains(box.center) }
             guard let best = near.min(by: { distance($0.center, box.center) < distance($1.center, box.center) }) else { return false }
+            // Another fit starts afresh under a new id, so no smoothing or gaze state carries over to it.
+            if !Self.drift.contains(best.width / max(1, track.detectedWidth)) {
+                track.id = nextID
+                nextID += 1
+            }
             track.confirm(with: best)
             return true
         }
