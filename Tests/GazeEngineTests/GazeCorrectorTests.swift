@@ -49,25 +49,28 @@ struct GazeCorrectorTests {
         var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
         try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
             for frame in start..<(start + frames) {
-                last = corrector.update(landmarks: face.landmarks, upcoming: [], luma: luma, time: Double(frame) / fps, settings: settings,
+                last = corrector.update(landmarks: face.landmarks, ahead: .init(), luma: luma, time: Double(frame) / fps, settings: settings,
                                         iris: locator)
             }
         }
         return try #require(last)
     }
 
-    /// Runs one corrector over `faces`, one a frame at `fps`, each frame knowing this face's openness on the
-    /// frames of the next `GazeCompositor.lookAheadSeconds`, as the pipeline tells it; every frame's result.
-    static func play(_ faces: [Face], fps: Double = 30) throws -> [(fields: [EyeWarpField], analysis: FaceAnalysis)] {
+    /// Runs one corrector over `faces`, one a frame at `fps`, each frame knowing this face on the frames of the
+    /// next `GazeCompositor.lookAheadSeconds`, as the pipeline tells it — and, if `trackEnds`, that the video goes
+    /// on without the face after the last of them; every frame's result.
+    static func play(_ faces: [Face], fps: Double = 30, trackEnds: Bool = false) throws -> [(fields: [EyeWarpField], analysis: FaceAnalysis)] {
         var corrector = GazeCorrector()
         let locator = IrisLocator()
         let samples = faces.enumerated().map { BlinkGate.Sample(time: Double($0.offset) / fps, openness: BlinkGate.openness($0.element.landmarks)) }
+        let end = Double(faces.count) / fps
         return try faces.enumerated().map { index, face in
             let now = samples[index].time
-            let upcoming = samples[(index + 1)...].prefix { $0.time - now <= GazeCompositor.lookAheadSeconds + 1e-6 }
+            let held = { (time: Double) in time - now <= GazeCompositor.lookAheadSeconds + 1e-6 }
+            let ahead = GazeCorrector.Ahead(openness: Array(samples[(index + 1)...].prefix { held($0.time) }),
+                                            trackEndsIn: trackEnds && held(end) ? end - now : nil)
             return try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
-                corrector.update(landmarks: face.landmarks, upcoming: Array(upcoming), luma: luma, time: now, settings: CorrectionSettings(),
-                                 iris: locator)
+                corrector.update(landmarks: face.landmarks, ahead: ahead, luma: luma, time: now, settings: CorrectionSettings(), iris: locator)
             }
         }
     }
@@ -196,6 +199,18 @@ struct GazeCorrectorTests {
         #expect(results.last?.analysis.gateWeight ?? 0 > 0.95)
     }
 
+    @Test("a face whose track is about to end eases out over a quarter second, uncorrected on its last frame")
+    func trackEnd() throws {
+        let face = try Face(iris: SIMD2(0.1, -0.075))
+        let weights = try Self.play(Array(repeating: face, count: 40), trackEnds: true).map(\.analysis.gateWeight)
+        let steps = zip(weights[30...], weights[31...]).map { $0 - $1 }
+        #expect(weights[30] > 0.95, "weights \(weights[30...])")
+        #expect(weights[39] < 0.01, "weight \(weights[39]) on the last frame it is seen on")
+        #expect(steps.allSatisfy { $0 >= 0 && $0 < 0.2 }, "falls gradually: \(weights[30...])")
+        let kept = try Self.play(Array(repeating: face, count: 40)).map(\.analysis.gateWeight)
+        #expect(kept[39] > 0.95, "a face seen to the end of the video keeps its weight: \(kept[39])")
+    }
+
     @Test("a face there from the first frame is corrected at once; one found later eases in")
     func firstFrame() throws {
         let face = try Face(iris: SIMD2(0.1, -0.075))
@@ -227,10 +242,10 @@ struct GazeCorrectorTests {
             let time = Double(frame) / 30
             let smoothed = smoother.smooth(shifted, at: time)
             let now = try RawLuma(bytes: picture, width: Self.width, height: Self.height).withView { luma in
-                moving.update(landmarks: smoothed, upcoming: [], luma: luma, time: time, settings: CorrectionSettings(), iris: locator).analysis
+                moving.update(landmarks: smoothed, ahead: .init(), luma: luma, time: time, settings: CorrectionSettings(), iris: locator).analysis
             }
             let reference = try RawLuma(bytes: face.picture, width: Self.width, height: Self.height).withView { luma in
-                still.update(landmarks: face.landmarks, upcoming: [], luma: luma, time: time, settings: CorrectionSettings(),
+                still.update(landmarks: face.landmarks, ahead: .init(), luma: luma, time: time, settings: CorrectionSettings(),
                              iris: locator).analysis
             }
             for (point, truth) in zip(now.eyeLandmarks, shifted.points[36...47]) {

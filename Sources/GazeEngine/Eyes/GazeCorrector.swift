@@ -80,6 +80,18 @@ struct GazeCorrector {
     static let irisTrust: ClosedRange<Float> = 0.15...0.45
     /// Eye widths in pixels over which vertical correction fades in (none below, full above).
     static let verticalTrustWidths: ClosedRange<Float> = 12...28
+    /// Seconds over which the correction fades out before a face's track ends (a hand over an eye, the face
+    /// leaving the picture), as long as it takes to ease in on a face found again: a face still corrected on
+    /// the frame before it is lost would snap back to the input's gaze.
+    static let exitSeconds: Float = 0.25
+
+    /// What the frames after this one, held by the pipeline, show of this face.
+    struct Ahead {
+        /// Its openness on each of them where it is seen.
+        var openness: [BlinkGate.Sample] = []
+        /// Seconds from this frame to the first on which the face is no longer followed, if that is among them.
+        var trackEndsIn: Double?
+    }
 
     init(fullFromStart: Bool = true) {
         self.fullFromStart = fullFromStart
@@ -89,8 +101,8 @@ struct GazeCorrector {
     ///
     /// - Parameters:
     ///   - landmarks: this frame's landmarks, eye points smoothed (`EyeLandmarkSmoother`).
-    ///   - upcoming: this face's openness on the frames after this one, as far as the pipeline holds them.
-    mutating func update(landmarks: FaceLandmarks, upcoming: [BlinkGate.Sample], luma: LumaView, time: Double,
+    ///   - ahead: this face on the frames after this one, as far as the pipeline holds them.
+    mutating func update(landmarks: FaceLandmarks, ahead: Ahead, luma: LumaView, time: Double,
                          settings: CorrectionSettings, iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
         let eyes = [EyeGeometry(points: landmarks.leftEye), EyeGeometry(points: landmarks.rightEye)]
         let irises = eyes.map { eye in eye.flatMap { locator.locate(in: luma, eye: $0) } }
@@ -118,7 +130,7 @@ struct GazeCorrector {
         let dt = lastTime.map { Float(max(0, min(0.2, time - $0))) }
         lastTime = time
         let openness = BlinkGate.openness(landmarks)
-        let (openFactor, blinking) = blinks.update(BlinkGate.Sample(time: time, openness: openness), upcoming: upcoming, dt: dt)
+        let (openFactor, blinking) = blinks.update(BlinkGate.Sample(time: time, openness: openness), upcoming: ahead.openness, dt: dt)
         var gaze: SIMD2<Float>?
         var offLens = SIMD2<Float>.zero
         var target: Float = 0
@@ -142,6 +154,8 @@ struct GazeCorrector {
             target *= openFactor
             target *= smoothstep(Self.irisTrust.lowerBound, Self.irisTrust.upperBound, confidence)
             target *= 1 - smoothstep(Self.noisyJitter.lowerBound, Self.noisyJitter.upperBound, Self.median(turns))
+            // Down to nothing on the last frame the face is seen on, from `exitSeconds` before it.
+            if let end = ahead.trackEndsIn { target *= min(1, max(0, (Float(end) - (dt ?? 0)) / Self.exitSeconds)) }
         }
         rampWeight(toward: target, dt: dt)
 

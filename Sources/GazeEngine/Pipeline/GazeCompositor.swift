@@ -90,12 +90,16 @@ final class GazeCompositor {
         for face in observed.faces {
             // A face found after the first frame eases in rather than jumping to its full correction.
             var corrector = correctors[face.id] ?? GazeCorrector(fullFromStart: index == 0)
-            let upcoming = ahead.compactMap { later in
-                later.faces.first { $0.id == face.id }.map { BlinkGate.Sample(time: later.time, openness: $0.openness) }
+            var faceAhead = GazeCorrector.Ahead()
+            for later in ahead {
+                guard let seen = later.faces.first(where: { $0.id == face.id }) else {
+                    faceAhead.trackEndsIn = later.time - time  // a track that ends does not come back under its id
+                    break
+                }
+                faceAhead.openness.append(BlinkGate.Sample(time: later.time, openness: seen.openness))
             }
             let (faceFields, analysis) = clock.measure(.iris) {
-                corrector.update(landmarks: face.landmarks, upcoming: upcoming, luma: luma, time: time, settings: settings,
-                                 iris: locator)
+                corrector.update(landmarks: face.landmarks, ahead: faceAhead, luma: luma, time: time, settings: settings, iris: locator)
             }
             seen[face.id] = corrector
             fields += faceFields.map { field in
