@@ -25,7 +25,8 @@ struct ObservedFrame {
 
 /// The faces → eyes → warp stage for one pipeline, in two steps a fixed look-ahead apart: `observe` finds and
 /// follows the faces of each frame as it is decoded; `finish`, once the pipeline holds the frames after it,
-/// estimates each face's gaze and warps its eyes in the frame's planes, knowing how the lids move next.
+/// estimates each face's gaze and warps its eyes in the frame's planes, knowing how the lids move next and
+/// whether the face is still followed.
 /// Frames without a face, and pixels outside the eye regions, are never written.
 final class GazeCompositor {
     /// Seconds of frames the pipeline should hold between `observe` and `finish` (see `BlinkGate`).

@@ -6,7 +6,8 @@ import Foundation
 /// It follows FFmpeg's transcode loop (read packet → send → receive frames → process → encode → mux), plus
 /// what that example lacks: the decoder is drained, timestamps are kept, audio is carried, and the
 /// cancellation flag is checked on every packet. Between faces and eyes each frame is held (as a reference)
-/// until the frames just after it have been looked at, so that the gaze gate knows how the lids move next.
+/// until the frames just after it have been looked at, so that the gaze gate knows how the lids move next
+/// and whether each face is still there.
 /// Decode, faces and eyes run on the calling thread; the encode → mux end (`EncodeStage`) runs on a second
 /// one, so libx264's input and the muxing overlap analysis.
 final class GazePipeline {
@@ -97,7 +98,7 @@ final class GazePipeline {
         let totalSeconds = max(reader.durationSeconds, 0.001)
 
         // Frames wait between faces and eyes until the frames `lookAhead` seconds after them have been looked at,
-        // so each blink decision knows whether the lids reopen; at most `holdLimit` of them, to keep 4K flat.
+        // so each decision knows whether the lids reopen and the face stays; at most `holdLimit`, to keep 4K flat.
         let lookAhead = compositor == nil ? 0 : GazeCompositor.lookAheadSeconds
         let holdLimit = max(4, Self.heldBytes / max(1, Int(converter.width) * Int(converter.height) * 3 / 2))
         var held: [HeldFrame] = []
