@@ -103,6 +103,12 @@ struct CLITests {
             #expect(record["faces"] is [Any], "line \(number + 1): no faces array")
         }
         #expect(lines.contains { $0.contains("\"eye_landmarks\"") }, "no face was found in any frame")
+        // One face, followed throughout: one track id on every frame.
+        let ids = try lines.flatMap { line in
+            let faces = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["faces"] as? [[String: Any]]
+            return (faces ?? []).map { $0["id"] as? Int }
+        }
+        #expect(!ids.isEmpty && Set(ids).count == 1 && ids[0] != nil, "track ids: \(Set(ids))")
     }
 
     @Test("-n with an existing output fails and leaves that file untouched")

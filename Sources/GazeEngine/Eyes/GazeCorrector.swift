@@ -3,6 +3,9 @@ import Foundation
 /// What the engine saw and decided for one face in one frame (the `--analyze` record). Positions are pixels of
 /// the coded picture; "left", "right" and the offsets are as the viewer sees it (after any rotation tag).
 public struct FaceAnalysis: Sendable, Codable, Equatable {
+    /// The face's track: the same from frame to frame while the face is followed; a face lost and found
+    /// again, or re-fitted to a box of another size, gets a new one.
+    public var id: Int
     public var box: [Float]
     /// Eye landmarks 36–47 as [x, y] pairs, after temporal smoothing.
     public var eyeLandmarks: [[Float]]
@@ -33,6 +36,8 @@ struct GazeCorrector {
     /// Whether the first frame takes its weight at once (a face there from the video's start) or ramps up
     /// from none (a face found later: its eyes were shown uncorrected on the frame before).
     private let fullFromStart: Bool
+    /// The face's track id, reported in the analysis.
+    private let id: Int
     private var blinks = BlinkGate()
     /// The smoothed horizontal estimate's last three values, and how sharply it turned on each of the last few
     /// frames (the size of its second difference, eye widths).
@@ -93,7 +98,8 @@ struct GazeCorrector {
         var trackEndsIn: Double?
     }
 
-    init(fullFromStart: Bool = true) {
+    init(id: Int = 0, fullFromStart: Bool = true) {
+        self.id = id
         self.fullFromStart = fullFromStart
     }
 
@@ -182,6 +188,7 @@ struct GazeCorrector {
             if kept < abs(lift) * 0.99 { fields = make(lift < 0 ? -kept : kept) }
         }
         let analysis = FaceAnalysis(
+            id: id,
             box: [landmarks.bounds.left, landmarks.bounds.top, landmarks.bounds.right, landmarks.bounds.bottom],
             eyeLandmarks: landmarks.points[36...47].map { [$0.x, $0.y] },
             irisCenters: zip(eyes, irises).map { eye, iris in

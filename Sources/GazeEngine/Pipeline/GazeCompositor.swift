@@ -90,7 +90,7 @@ final class GazeCompositor {
         var seen: [Int: GazeCorrector] = [:]
         for face in observed.faces {
             // A face found after the first frame eases in rather than jumping to its full correction.
-            var corrector = correctors[face.id] ?? GazeCorrector(fullFromStart: index == 0)
+            var corrector = correctors[face.id] ?? GazeCorrector(id: face.id, fullFromStart: index == 0)
             var faceAhead = GazeCorrector.Ahead()
             for later in ahead {
                 guard let seen = later.faces.first(where: { $0.id == face.id }) else {
