@@ -107,7 +107,7 @@ struct PipelineTests {
             """)
     }
 
-    @Test("a real blink: the correction is gone by the time the lids are a third closed, the frames after each being seen first")
+    @Test("a real blink: the correction is gone by the time the lids are a quarter closed, the frames after each being seen first")
     func blinkSeenAhead() async throws {
         let girl = try await analyses(of: derivedFixture("v10_blink.mp4")).compactMap(\.faces.first)
         let record = girl.map { "\($0.eyeOpenness)/\($0.gateWeight)" }
