@@ -136,6 +136,37 @@ struct GazeCorrectorTests {
         #expect(widened.analysis.gateWeight > 0.95)
     }
 
+    @Test("a face much narrower than the widest one is left alone as a bystander, unless every face is to be corrected")
+    func bystander() throws {
+        let face = try Face(iris: SIMD2(0.1, -0.075))
+        let locator = IrisLocator()
+        func weight(share: Float, settings: CorrectionSettings = CorrectionSettings()) throws -> Float {
+            var corrector = GazeCorrector()
+            return try RawLuma(bytes: face.picture, width: Self.width, height: Self.height).withView { luma in
+                (0..<10).map { frame in
+                    corrector.update(landmarks: face.landmarks, ahead: .init(), share: share, luma: luma, time: Double(frame) / 30,
+                                     settings: settings, iris: locator).analysis.gateWeight
+                }.last ?? -1
+            }
+        }
+        #expect(try weight(share: 1) > 0.95)
+        #expect(try weight(share: 0.55) > 0.95, "a second presenter a little further away is corrected")
+        #expect(try weight(share: 0.3) == 0)
+        let between = try weight(share: 0.45)
+        #expect(between > 0.05 && between < 0.95, "fades out between 0.4 and 0.5 of the widest: \(between)")
+        #expect(try weight(share: 0.3, settings: CorrectionSettings(backgroundFaceShare: 0)) > 0.95)
+    }
+
+    @Test("settings encoded before the background face share existed decode with its default; new ones round-trip")
+    func settingsCoding() throws {
+        let older = #"{"intensity":0.7,"fullCorrectionBelowDegrees":20,"noCorrectionBeyondDegrees":30,"headTurnFullBelowDegrees":30,"#
+            + #""headTurnNoneBeyondDegrees":45,"targetBelowLensDegrees":2}"#
+        let decoded = try JSONDecoder().decode(CorrectionSettings.self, from: Data(older.utf8))
+        #expect(decoded == CorrectionSettings(intensity: 0.7))
+        let chosen = CorrectionSettings(intensity: 0.5, backgroundFaceShare: 0)
+        #expect(try JSONDecoder().decode(CorrectionSettings.self, from: JSONEncoder().encode(chosen)) == chosen)
+    }
+
     @Test("a head turned past the head-turn threshold is left alone")
     func headTurn() throws {
         var corrector = GazeCorrector()

@@ -108,7 +108,8 @@ struct GazeCorrector {
     /// - Parameters:
     ///   - landmarks: this frame's landmarks, eye points smoothed (`EyeLandmarkSmoother`).
     ///   - ahead: this face on the frames after this one, as far as the pipeline holds them.
-    mutating func update(landmarks: FaceLandmarks, ahead: Ahead, luma: LumaView, time: Double,
+    ///   - share: the face's width as a share of the widest face around this frame (1 for that face).
+    mutating func update(landmarks: FaceLandmarks, ahead: Ahead, share: Float = 1, luma: LumaView, time: Double,
                          settings: CorrectionSettings, iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
         let eyes = [EyeGeometry(points: landmarks.leftEye), EyeGeometry(points: landmarks.rightEye)]
         let irises = eyes.map { eye in eye.flatMap { locator.locate(in: luma, eye: $0) } }
@@ -160,6 +161,9 @@ struct GazeCorrector {
             target *= openFactor
             target *= smoothstep(Self.irisTrust.lowerBound, Self.irisTrust.upperBound, confidence)
             target *= 1 - smoothstep(Self.noisyJitter.lowerBound, Self.noisyJitter.upperBound, Self.median(turns))
+            // Someone in the background is left alone.
+            let background = Float(settings.backgroundFaceShare)
+            if background > 0 { target *= smoothstep(background * 0.8, background, share) }
             // Down to nothing on the last frame the face is seen on, from `exitSeconds` before it.
             if let end = ahead.trackEndsIn { target *= min(1, max(0, (Float(end) - (dt ?? 0)) / Self.exitSeconds)) }
         }

@@ -40,6 +40,8 @@ final class GazeCompositor {
     private let warper = EyeWarper()
     private var smoothers: [Int: EyeLandmarkSmoother] = [:]
     private var correctors: [Int: GazeCorrector] = [:]
+    /// The widest face of each frame finished in the last `lookAheadSeconds`.
+    private var recentWidest: [(time: Double, width: Float)] = []
     private var clock = WorkClock()
 
     /// Time spent so far per part: detection and landmarks (in the tracker), iris and gaze, warp.
@@ -88,6 +90,7 @@ final class GazeCompositor {
         var analyses: [FaceAnalysis] = []
         var fields: [EyeWarpField] = []
         var seen: [Int: GazeCorrector] = [:]
+        let widest = widestFace(around: observed, ahead: ahead)
         for face in observed.faces {
             // A face found after the first frame eases in rather than jumping to its full correction.
             var corrector = correctors[face.id] ?? GazeCorrector(id: face.id, fullFromStart: index == 0)
@@ -100,7 +103,8 @@ final class GazeCompositor {
                 faceAhead.openness.append(BlinkGate.Sample(time: later.time, openness: seen.openness))
             }
             let (faceFields, analysis) = clock.measure(.iris) {
-                corrector.update(landmarks: face.landmarks, ahead: faceAhead, luma: luma, time: time, settings: settings, iris: locator)
+                corrector.update(landmarks: face.landmarks, ahead: faceAhead, share: face.landmarks.bounds.width / widest, luma: luma,
+                                 time: time, settings: settings, iris: locator)
             }
             seen[face.id] = corrector
             fields += faceFields.map { field in
@@ -123,5 +127,15 @@ final class GazeCompositor {
             }
         }
         return FrameAnalysis(index: index, time: time, faces: analyses)
+    }
+
+    /// The widest face within `lookAheadSeconds` either side of `observed`, which the other faces are measured
+    /// against to tell a bystander: a presenter hidden for a moment (a hand over the face, a turn to profile)
+    /// does not make the person behind them the one to correct.
+    private func widestFace(around observed: ObservedFrame, ahead: [ObservedFrame]) -> Float {
+        let widest = { (frame: ObservedFrame) in frame.faces.map(\.landmarks.bounds.width).max() ?? 0 }
+        recentWidest.removeAll { observed.time - $0.time > Self.lookAheadSeconds }
+        recentWidest.append((observed.time, widest(observed)))
+        return max(1, recentWidest.map(\.width).max() ?? 0, ahead.map(widest).max() ?? 0)
     }
 }
