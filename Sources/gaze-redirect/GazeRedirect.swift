@@ -64,6 +64,9 @@ struct GazeRedirect: AsyncParsableCommand {
     @Option(help: "Aim this many degrees below the lens, where eye contact feels most natural.")
     var targetBelowLens: Double = CorrectionSettings().targetBelowLensDegrees
 
+    @Option(help: "Leave alone faces narrower than this share of the widest face (people in the background); 0 corrects every face.")
+    var backgroundFaceShare: Double = CorrectionSettings().backgroundFaceShare
+
     @Option(help: "Find faces down to this many pixels wide (smaller costs more detection time on large frames).")
     var smallestFace: Int = DetectionSettings().smallestFace
 
@@ -78,7 +81,7 @@ struct GazeRedirect: AsyncParsableCommand {
             correction: CorrectionSettings(intensity: intensity, fullCorrectionBelowDegrees: fullCorrectionBelow,
                                            noCorrectionBeyondDegrees: noCorrectionBeyond,
                                            headTurnFullBelowDegrees: headTurnFullBelow, headTurnNoneBeyondDegrees: headTurnNoneBeyond,
-                                           targetBelowLensDegrees: targetBelowLens),
+                                           targetBelowLensDegrees: targetBelowLens, backgroundFaceShare: backgroundFaceShare),
             encoder: EncoderSettings(crf: crf, preset: preset), detection: DetectionSettings(smallestFace: smallestFace),
             preview: preview)
     }

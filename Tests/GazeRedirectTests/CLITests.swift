@@ -73,14 +73,15 @@ struct CLITests {
     }
 
     @Test("an out-of-range setting is bad usage: exit 64, naming it, nothing written",
-          arguments: [["--intensity", "2"], ["--smallest-face", "10"]])
+          arguments: [["--intensity", "2"], ["--smallest-face", "10"], ["--background-face-share", "1.5"]])
     func badSetting(_ setting: [String]) async throws {
         let folder = try makeTemporaryFolder("CLITests")
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out.mp4")
         let result = try await CLI.run([try derivedFixture("noface_small.mp4").path, "-o", output.path] + setting)
         #expect(result.status == 64, "stderr: \(result.stderr)")
-        #expect(result.stderr.contains(setting[0] == "--intensity" ? "intensity" : "smallest face"), "stderr: \(result.stderr)")
+        let named = ["--intensity": "intensity", "--smallest-face": "smallest face", "--background-face-share": "background face share"]
+        #expect(result.stderr.contains(named[setting[0]] ?? setting[0]), "stderr: \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
