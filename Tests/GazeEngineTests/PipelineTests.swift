@@ -120,6 +120,25 @@ struct PipelineTests {
         #expect(girl[closing].gateWeight < 0.05, "weight \(girl[closing].gateWeight) on the first closing frame (\(closing)): \(record)")
     }
 
+    @Test("someone in the background is left alone, the presenter corrected; with the share at 0 both are")
+    func bystander() async throws {
+        let input = try derivedFixture("bystander.mp4")
+        // Each face's largest weight, by whether it is the narrower face of its frame.
+        func weights(_ frames: [FrameAnalysis]) -> (presenter: Float, bystander: Float) {
+            let pairs = frames.filter { $0.faces.count == 2 }.map { frame in
+                frame.faces.sorted { ($0.box[2] - $0.box[0]) > ($1.box[2] - $1.box[0]) }.map(\.gateWeight)
+            }
+            return (pairs.map { $0[0] }.max() ?? 0, pairs.map { $0[1] }.max() ?? 0)
+        }
+        let frames = try await analyses(of: input)
+        #expect(frames.filter { $0.faces.count == 2 }.count > frames.count / 2, "both faces in most frames: \(frames.map(\.faces.count))")
+        let kept = weights(frames)
+        #expect(kept.presenter > 0.9, "presenter's weight \(kept.presenter)")
+        #expect(kept.bystander == 0, "bystander's weight \(kept.bystander)")
+        let everyone = weights(try await analyses(of: input, options: GazeOptions(correction: .init(backgroundFaceShare: 0))))
+        #expect(everyone.bystander > 0.9, "with every face corrected, the bystander's weight \(everyone.bystander)")
+    }
+
     // MARK: 6. Progress
 
     @Test("file to file: progress never goes back, ends at 100, stages compositing then encoding")
@@ -232,9 +251,9 @@ func median(_ values: [Float]) -> Float? {
 }
 
 /// Every frame's analysis from `engine.analyze`, in frame order.
-func analyses(of url: URL) async throws -> [FrameAnalysis] {
+func analyses(of url: URL, options: GazeOptions = .init()) async throws -> [FrameAnalysis] {
     let box = NIOLockedValueBox<[FrameAnalysis]>([])
-    try await sharedEngine().analyze(input: .file(url.path), onFrame: { frame in box.withLockedValue { $0.append(frame) } })
+    try await sharedEngine().analyze(input: .file(url.path), options: options, onFrame: { frame in box.withLockedValue { $0.append(frame) } })
     return box.withLockedValue { $0 }.sorted { $0.index < $1.index }
 }
 
