@@ -11,6 +11,9 @@
 #   mirrored  v02 flipped left to right: the same glance toward the other side
 #   pan       v01 seen through a 1600×900 window that sways ±100 px across and ±40 px up and down (1.2 and
 #             0.9 Hz): a presenter who moves, or a handheld camera (the face moves at up to 750 px/s)
+#   two       two people side by side: v02 (face ≈ 200 px) left, v01 at half size (≈ 160 px) right, 1920×648
+#   background  v01 with v02 at a third of its size in the top-left corner: a presenter (≈ 310 px) and a
+#             bystander (≈ 110 px) glancing sideways behind them
 # Usage: scripts/hard-cases.sh [--table-only]. Clips go to out/hard/clips, results to out/hard (QUALITY_OUT).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -30,6 +33,10 @@ if [[ ${1:-} != --table-only ]]; then
     [[ -f $clips/occluded.mp4 ]] || ff -i "$v01" -vf "drawbox=x=1080:y=290:w=160:h=260:color=0xB88468:t=fill:enable='between(n,30,60)'" "${x264[@]}" "$clips/occluded.mp4"
     [[ -f $clips/mirrored.mp4 ]] || ff -i "$v02" -vf hflip "${x264[@]}" "$clips/mirrored.mp4"
     [[ -f $clips/pan.mp4 ]] || ff -i "$v01" -vf "crop=1600:900:x='160+100*sin(2*PI*t*1.2)':y='90+40*sin(2*PI*t*0.9)'" "${x264[@]}" "$clips/pan.mp4"
+    [[ -f $clips/two.mp4 ]] || ff -i "$v02" -i "$v01" -filter_complex \
+        "[0:v]scale=1152:648,crop=960:648:96:0[a];[1:v]scale=960:540,pad=960:648:0:54[b];[a][b]hstack" "${x264[@]}" "$clips/two.mp4"
+    [[ -f $clips/background.mp4 ]] || ff -i "$v01" -i "$v02" -filter_complex "[1:v]scale=640:360[b];[0:v][b]overlay=0:0" \
+        "${x264[@]}" "$clips/background.mp4"
     [[ -f $clips/down.mp4 ]] || .build/release/gaze-redirect "$v01" -o "$clips/down.mp4" --target-below-lens=10 --crf 14 --progress none
 fi
-QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down,mirrored,pan}.mp4
+QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down,mirrored,pan,two,background}.mp4
