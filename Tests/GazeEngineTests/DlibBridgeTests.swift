@@ -74,12 +74,12 @@ struct DlibBridgeTests {
 
     /// The portrait at 640 px wide (its face then about 85 px across), its top left corner at (`x`, `y`) on a
     /// grey `width`×`height` frame.
-    static func smallPortrait(inFrame width: Int, _ height: Int, at x: Int, _ y: Int) throws -> RawLuma {
-        let portrait = try rawLuma(of: fixture("p06_fr_obama_1080p_at_camera.jpg").path, width: 640)
+    static func smallPortrait(inFrame width: Int, _ height: Int, at x: Int, _ y: Int, scaledTo size: Int = 640) throws -> RawLuma {
+        let portrait = try rawLuma(of: fixture("p06_fr_obama_1080p_at_camera.jpg").path, width: size)
         var frame = RawLuma(bytes: [UInt8](repeating: 120, count: width * height), width: width, height: height)
         for row in 0..<portrait.height {
             let to = (y + row) * width + x
-            frame.bytes[to..<to + 640] = portrait.bytes[row * 640..<(row + 1) * 640]
+            frame.bytes[to..<to + size] = portrait.bytes[row * size..<(row + 1) * size]
         }
         return frame
     }
@@ -170,6 +170,24 @@ struct DlibBridgeTests {
             let ids = try frame.withView { luma in (1...25).map { _ in tracker.faces(in: luma).map(\.id) } }
             let expected = (1...25).map { [changed && $0 >= 11 ? 1 : 0] }
             #expect(ids == expected, "window shares \(shares)")
+        }
+    }
+
+    @Test("landmarks that start to run away from a fast-moving face are re-anchored by a detection at once")
+    func runawayFitRedetected() throws {
+        let predictor = try Shared.predictor.get()
+        // An 82 px face that darts sideways 15 px a frame from frame 4 on: followed from the last box alone, its
+        // landmarks swell frame by frame (87, 99, 111, 117 px) until they break the drift limit.
+        let frames = try (0..<10).map { i in try Self.smallPortrait(inFrame: 1600, 900, at: 200 + 15 * max(0, i - 2), 150) }
+        let fresh = try frames.map { frame in
+            try frame.withView { luma in try #require(try FaceTracker(predictor: predictor, settings: DetectionSettings()).faces(in: luma).first) }
+        }
+        let tracker = try FaceTracker(predictor: predictor, settings: DetectionSettings())
+        let followed = try frames.map { frame in try frame.withView { luma in try #require(tracker.faces(in: luma).first) } }
+        for (index, (found, kept)) in zip(fresh, followed).enumerated() {
+            let (a, b) = (found.landmarks.bounds, kept.landmarks.bounds)
+            #expect(abs(b.width / a.width - 1) < 0.1 && abs(b.center.x - a.center.x) < 0.1 * a.width,
+                    "frame \(index + 1): followed \(b), found afresh \(a)")
         }
     }
 

@@ -55,6 +55,8 @@ final class FaceTracker {
         var fresh = true
         /// Box width at the last detection: a followed face does not shrink or grow fast between detections.
         var detectedWidth: Float
+        /// The landmarks' width on the first fit after the last detection.
+        var fittedWidth: Float = 0
 
         mutating func confirm(with detection: FaceBox) {
             box = detection
@@ -100,9 +102,11 @@ final class FaceTracker {
         var faces: [TrackedFace] = []
         var kept: [Track] = []
         for var track in tracks {
-            // A face that moved too far for the landmarks to follow gets one re-detection in its window first.
+            // A face that moved too far for the landmarks to follow gets one re-detection in its window first;
+            // so does a fit that is running away (kept if the detector does not find the face there).
             var landmarks = follow(&track, in: luma)
-            if landmarks == nil, redetect(&track, in: luma) { landmarks = follow(&track, in: luma) }
+            let holds = landmarks.map { Self.fitDrift.contains($0.bounds.width / max(1, track.fittedWidth)) } ?? false
+            if !holds, redetect(&track, in: luma) { landmarks = follow(&track, in: luma) ?? landmarks }
             guard let landmarks else {
                 framesSinceFull = Int.max / 2  // gone: search the whole frame on the next one
                 continue
@@ -123,6 +127,7 @@ final class FaceTracker {
         let drift = track.box.width / max(1, track.detectedWidth)
         guard ratio > 0.5, ratio < 2, Self.drift.contains(drift), bounds.width >= 12 else { return nil }
         if track.fresh {
+            track.fittedWidth = bounds.width
             track.anchor = ((track.box.left - bounds.left) / bounds.width, (track.box.top - bounds.top) / bounds.height,
                             (track.box.right - bounds.right) / bounds.width, (track.box.bottom - bounds.bottom) / bounds.height)
             track.fresh = false
@@ -156,6 +161,14 @@ final class FaceTracker {
     /// or shrink that fast between detections, so landmarks that do have lost it, and a re-detection that
     /// does has found another fit (say the face itself, where the first detection took only its forehead).
     static let drift: ClosedRange<Float> = 0.7...1.4
+
+    /// How far the landmarks' width may stray from their first fit after a detection before the face is looked
+    /// for again in its window. A fit can run away from a face that moves fast — on one encode of the sideways
+    /// glance it slid off the face and grew by half in eight frames (214 → 314 px), moving the irises with it;
+    /// on the phone crop of it one shrank to 0.61 — while a fit that holds its face stays within 0.84–1.12 of
+    /// its first between detections on the shared clips and their derivatives (beyond that only runaways, a
+    /// forehead fit growing into its face, and `v13`'s 12 px eyes).
+    static let fitDrift: ClosedRange<Float> = 0.8...1.15
 
     /// About the narrowest face (jaw to jaw, pixels) the detector finds at its own scale.
     static let narrowestFound: Float = 64
