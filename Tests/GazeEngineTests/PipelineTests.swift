@@ -120,6 +120,14 @@ struct PipelineTests {
         #expect(girl[closing].gateWeight < 0.05, "weight \(girl[closing].gateWeight) on the first closing frame (\(closing)): \(record)")
     }
 
+    @Test("a face leaning into a hand keeps a face's proportions: its fit does not slide down the neck")
+    func fitStaysOnFace() async throws {
+        // v10's girl, chin on the man's hand: followed from the last box alone, her landmarks stretched to 1.49
+        // times as tall as wide by frame 39 (and, at full size, slid until the eyes sat over her cheeks).
+        let shapes = try await analyses(of: derivedFixture("v10_small.mp4")).flatMap(\.faces).map { ($0.box[3] - $0.box[1]) / ($0.box[2] - $0.box[0]) }
+        #expect(!shapes.isEmpty && shapes.allSatisfy { $0 < 1.25 }, "height / width: \(shapes)")
+    }
+
     @Test("someone in the background is left alone, the presenter corrected; with the share at 0 both are")
     func bystander() async throws {
         let input = try derivedFixture("bystander.mp4")

@@ -55,8 +55,15 @@ final class FaceTracker {
         var fresh = true
         /// Box width at the last detection: a followed face does not shrink or grow fast between detections.
         var detectedWidth: Float
-        /// The landmarks' width on the first fit after the last detection.
-        var fittedWidth: Float = 0
+        /// The landmarks' size on the first fit after the last detection.
+        var fittedSize: SIMD2<Float> = .zero
+
+        /// Whether `landmarks` still look like the fit made after the last detection: no wider or narrower than
+        /// `fitDrift` allows, and not stretched taller than `fitStretch` (a fit sliding down the neck).
+        func holds(_ landmarks: FaceLandmarks) -> Bool {
+            let size = SIMD2(landmarks.bounds.width, landmarks.bounds.height) / pointwiseMax(fittedSize, SIMD2(repeating: 1))
+            return FaceTracker.fitDrift.contains(size.x) && size.y <= FaceTracker.fitStretch
+        }
 
         mutating func confirm(with detection: FaceBox) {
             box = detection
@@ -105,7 +112,7 @@ final class FaceTracker {
             // A face that moved too far for the landmarks to follow gets one re-detection in its window first;
             // so does a fit that is running away (kept if the detector does not find the face there).
             var landmarks = follow(&track, in: luma)
-            let holds = landmarks.map { Self.fitDrift.contains($0.bounds.width / max(1, track.fittedWidth)) } ?? false
+            let holds = landmarks.map { track.holds($0) } ?? false
             if !holds, redetect(&track, in: luma) { landmarks = follow(&track, in: luma) ?? landmarks }
             guard let landmarks else {
                 framesSinceFull = Int.max / 2  // gone: search the whole frame on the next one
@@ -127,7 +134,7 @@ final class FaceTracker {
         let drift = track.box.width / max(1, track.detectedWidth)
         guard ratio > 0.5, ratio < 2, Self.drift.contains(drift), bounds.width >= 12 else { return nil }
         if track.fresh {
-            track.fittedWidth = bounds.width
+            track.fittedSize = SIMD2(bounds.width, bounds.height)
             track.anchor = ((track.box.left - bounds.left) / bounds.width, (track.box.top - bounds.top) / bounds.height,
                             (track.box.right - bounds.right) / bounds.width, (track.box.bottom - bounds.bottom) / bounds.height)
             track.fresh = false
@@ -169,6 +176,10 @@ final class FaceTracker {
     /// its first between detections on the shared clips and their derivatives (beyond that only runaways, a
     /// forehead fit growing into its face, and `v13`'s 12 px eyes).
     static let fitDrift: ClosedRange<Float> = 0.8...1.15
+    /// How much taller than that first fit the landmarks may grow: their height changes more with a face than
+    /// their width (a mouth opening, a nod: 0.48–1.14 of the first fit on the same clips), but a fit that slid
+    /// down the face reached 1.3–3 (`v10`: the eyes 100 px below the girl's, over her cheeks).
+    static let fitStretch: Float = 1.3
 
     /// About the narrowest face (jaw to jaw, pixels) the detector finds at its own scale.
     static let narrowestFound: Float = 64
