@@ -72,8 +72,8 @@ struct DlibBridgeTests {
         #expect(marks.points[36].x < marks.points[39].x, "eye corners in iBUG order")
     }
 
-    /// The portrait at 640 px wide (its face then about 85 px across), its top left corner at (`x`, `y`) on a
-    /// grey `width`×`height` frame.
+    /// The portrait at `size` px wide (at 640 its face is about 85 px across), its top left corner at (`x`, `y`)
+    /// on a grey `width`×`height` frame.
     static func smallPortrait(inFrame width: Int, _ height: Int, at x: Int, _ y: Int, scaledTo size: Int = 640) throws -> RawLuma {
         let portrait = try rawLuma(of: fixture("p06_fr_obama_1080p_at_camera.jpg").path, width: size)
         var frame = RawLuma(bytes: [UInt8](repeating: 120, count: width * height), width: width, height: height)
