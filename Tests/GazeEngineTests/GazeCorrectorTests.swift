@@ -44,13 +44,13 @@ struct GazeCorrectorTests {
     /// Runs `frames` frames at `fps` through one corrector, nothing known of the frames after each (as at the end
     /// of a file), and returns the last frame's result.
     static func run(_ corrector: inout GazeCorrector, _ face: Face, frames: Int, from start: Int = 0, fps: Double = 30,
-                    settings: CorrectionSettings = CorrectionSettings()) throws -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
+                    share: Float = 1, settings: CorrectionSettings = CorrectionSettings()) throws -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
         let locator = IrisLocator()
         var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
         try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
             for frame in start..<(start + frames) {
-                last = corrector.update(landmarks: face.landmarks, ahead: .init(), luma: luma, time: Double(frame) / fps, settings: settings,
-                                        iris: locator)
+                last = corrector.update(landmarks: face.landmarks, ahead: .init(), share: share, luma: luma, time: Double(frame) / fps,
+                                        settings: settings, iris: locator)
             }
         }
         return try #require(last)
@@ -139,15 +139,9 @@ struct GazeCorrectorTests {
     @Test("a face much narrower than the widest one is left alone as a bystander, unless every face is to be corrected")
     func bystander() throws {
         let face = try Face(iris: SIMD2(0.1, -0.075))
-        let locator = IrisLocator()
         func weight(share: Float, settings: CorrectionSettings = CorrectionSettings()) throws -> Float {
             var corrector = GazeCorrector()
-            return try RawLuma(bytes: face.picture, width: Self.width, height: Self.height).withView { luma in
-                (0..<10).map { frame in
-                    corrector.update(landmarks: face.landmarks, ahead: .init(), share: share, luma: luma, time: Double(frame) / 30,
-                                     settings: settings, iris: locator).analysis.gateWeight
-                }.last ?? -1
-            }
+            return try Self.run(&corrector, face, frames: 10, share: share, settings: settings).analysis.gateWeight
         }
         #expect(try weight(share: 1) > 0.95)
         #expect(try weight(share: 0.55) > 0.95, "a second presenter a little further away is corrected")
