@@ -191,6 +191,45 @@ struct DlibBridgeTests {
         }
     }
 
+    @Test("a face that jumps a quarter of its width or more a frame is followed", arguments: [20, 30, 45])
+    func fastMoveFollowed(step: Int) throws {
+        let predictor = try Shared.predictor.get()
+        // The 82 px face, still for three frames, then moving `step` px a frame. Fitted from the last box alone,
+        // the landmarks stay where the face was (20 px a frame: 0.2 and 0.4 of its width behind on frames 4
+        // and 5; 30 and 45 px: left behind on the empty background).
+        let frames = try (0..<10).map { i in try Self.smallPortrait(inFrame: 1600, 900, at: 100 + step * max(0, i - 2), 150) }
+        let fresh = try frames.map { frame in
+            try frame.withView { luma in try #require(try FaceTracker(predictor: predictor, settings: DetectionSettings()).faces(in: luma).first) }
+        }
+        let tracker = try FaceTracker(predictor: predictor, settings: DetectionSettings())
+        for (index, (frame, found)) in zip(frames, fresh).enumerated() {
+            let kept = try frame.withView { luma in try #require(tracker.faces(in: luma).first, "frame \(index + 1): face lost") }
+            let (a, b) = (found.landmarks.bounds, kept.landmarks.bounds)
+            #expect(abs(b.width / a.width - 1) < 0.1 && abs(b.center.x - a.center.x) < 0.1 * a.width,
+                    "frame \(index + 1): followed \(b), found afresh \(a)")
+        }
+    }
+
+    @Test("a face's look is the same under any brightness and contrast, and not once the face moved from under it")
+    func faceLook() throws {
+        let predictor = try Shared.predictor.get()
+        let frame = try Self.smallPortrait(inFrame: 640, 480, at: 100, 100)
+        let moved = try Self.smallPortrait(inFrame: 640, 480, at: 120, 100)  // a quarter of the 82 px face
+        var dimmed = frame
+        dimmed.bytes = dimmed.bytes.map { UInt8(Float($0) * 0.6 + 30) }
+        let resampler = LumaResampler()
+        let bounds = try frame.withView { luma in
+            try #require(try FaceTracker(predictor: predictor, settings: DetectionSettings()).faces(in: luma).first).landmarks.bounds
+        }
+        let look = { (image: RawLuma) in try image.withView { try #require(FaceLook($0, bounds: bounds, resampler: resampler)) } }
+        let same = try look(frame).similarity(to: look(dimmed))
+        let away = try look(frame).similarity(to: look(moved))
+        #expect(same > 0.99, "same face, dimmed: \(same)")
+        #expect(away < 0.5, "face moved a quarter of its width: \(away)")
+        let edge = FaceBox(left: 630, top: 100, right: 700, bottom: 190)
+        #expect(try frame.withView { FaceLook($0, bounds: edge, resampler: resampler) } == nil, "a face almost wholly outside the frame has no look")
+    }
+
     @Test("one predictor serves several threads at once with identical results")
     func concurrentPrediction() async throws {
         let predictor = try Shared.predictor.get()

@@ -41,9 +41,11 @@ struct TrackedFace {
 /// Finds faces and follows them by re-fitting landmarks to the last box, re-anchoring every few frames.
 ///
 /// The predictor, fitted to last frame's box, lands on the moved face as long as it moved less than about
-/// a tenth of its size, which holds at video frame rates. Every `refreshInterval` frames each face is
-/// re-detected in a small window around it (a few milliseconds: the window is scaled so the face is just
-/// above the detector's 80 px minimum); the whole frame is searched rarely, or often while no face is known.
+/// a fifth of its width, which holds at video frame rates but for a fast swing or a small face moving fast;
+/// beyond that it fits the same place again, so each fit's look is compared with the last frame's. Every
+/// `refreshInterval` frames each face is re-detected in a small window around it (a few milliseconds: the
+/// window is scaled so the face is just above the detector's 80 px minimum); the whole frame is searched
+/// rarely, or often while no face is known.
 /// A face the detector misses twice in a row in its window is dropped unless a whole-frame search finds it.
 final class FaceTracker {
     private struct Track {
@@ -57,6 +59,8 @@ final class FaceTracker {
         var detectedWidth: Float
         /// The landmarks' size on the first fit after the last detection.
         var fittedSize: SIMD2<Float> = .zero
+        /// How the face looked under the landmarks on the last frame.
+        var look: FaceLook?
 
         /// Whether `landmarks` still look like the fit made after the last detection: no wider or narrower than
         /// `fitDrift` allows, and not stretched taller than `fitStretch` (a fit sliding down the neck).
@@ -76,6 +80,8 @@ final class FaceTracker {
     private let detector: any FaceDetecting
     private let predictor: ShapePredictor
     private let resampler = LumaResampler()
+    /// A second one for the looks, whose sizes change every frame, so the detector's context stays cached.
+    private let lookResampler = LumaResampler()
     private let settings: DetectionSettings
     private var tracks: [Track] = []
     private var nextID = 0
@@ -109,15 +115,24 @@ final class FaceTracker {
         var faces: [TrackedFace] = []
         var kept: [Track] = []
         for var track in tracks {
-            // A face that moved too far for the landmarks to follow gets one re-detection in its window first;
-            // so does a fit that is running away (kept if the detector does not find the face there).
+            // A face that moved too far for the landmarks to follow gets one re-detection in its window first; so
+            // does a fit that is running away, or that no longer sits on what it sat on a frame before (either is
+            // kept if the detector does not find the face there). A fit on a face just detected is trusted.
+            let detectedNow = track.fresh
             var landmarks = follow(&track, in: luma)
+            var look = landmarks.flatMap { FaceLook(luma, bounds: $0.bounds, resampler: lookResampler) }
             let holds = landmarks.map { track.holds($0) } ?? false
-            if !holds, redetect(&track, in: luma) { landmarks = follow(&track, in: luma) ?? landmarks }
+            var moved = false
+            if !detectedNow, let before = track.look, let now = look { moved = before.similarity(to: now) < Self.sameLook }
+            if !holds || moved, redetect(&track, in: luma), let refit = follow(&track, in: luma) {
+                landmarks = refit
+                look = FaceLook(luma, bounds: refit.bounds, resampler: lookResampler)
+            }
             guard let landmarks else {
                 framesSinceFull = Int.max / 2  // gone: search the whole frame on the next one
                 continue
             }
+            track.look = look
             kept.append(track)
             faces.append(TrackedFace(id: track.id, landmarks: landmarks))
         }
@@ -180,6 +195,13 @@ final class FaceTracker {
     /// their width (a mouth opening, a nod: 0.48–1.14 of the first fit on the same clips), but a fit that slid
     /// down the face reached 1.3–3 (`v10`: the eyes 100 px below the girl's, over her cheeks).
     static let fitStretch: Float = 1.3
+    /// How alike a face's look must stay from one frame to the next (`FaceLook.similarity`) for its fit to be
+    /// followed without a re-detection. Fits read 0.66–1 (median 0.99) on the shared clips and their
+    /// derivatives, low light and blinks included, but for two kinds of frame: the sideways glance's head
+    /// swing, where its fit slid off the face (0.33, the eyes then 100–160 px from where a detection put them),
+    /// and a few of `v13`'s (12 fps, faces 40 px wide). A fit left behind by a face that moved a quarter of
+    /// its width reads below 0.1.
+    static let sameLook: Float = 0.5
 
     /// About the narrowest face (jaw to jaw, pixels) the detector finds at its own scale.
     static let narrowestFound: Float = 64
