@@ -1,7 +1,7 @@
 /// A face's look in one frame: its inner face (brows to chin, cheek to cheek) shrunk to a 16×16 thumbnail, to
 /// tell whether a landmark fit still sits on the face it sat on a frame before. The predictor, started from a
-/// box the face has moved out of by a quarter of its width, does not follow it: it fits the same place again,
-/// at the same size, so only the pixels under the fit show that it lost the face.
+/// box the face has moved out of by a fifth of its width or more, does not follow it: it fits the same place
+/// again, at the same size, so only the pixels under the fit show that it lost the face.
 struct FaceLook {
     static let side = 16
     /// The thumbnail with its mean taken out, scaled to unit length.

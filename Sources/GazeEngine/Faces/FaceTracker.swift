@@ -120,13 +120,13 @@ final class FaceTracker {
             // kept if the detector does not find the face there). A fit on a face just detected is trusted.
             let detectedNow = track.fresh
             var landmarks = follow(&track, in: luma)
-            var look = landmarks.flatMap { FaceLook(luma, bounds: $0.bounds, resampler: lookResampler) }
+            var look = landmarks.flatMap { lookOf($0, in: luma) }
             let holds = landmarks.map { track.holds($0) } ?? false
             var moved = false
             if !detectedNow, let before = track.look, let now = look { moved = before.similarity(to: now) < Self.sameLook }
             if !holds || moved, redetect(&track, in: luma), let refit = follow(&track, in: luma) {
                 landmarks = refit
-                look = FaceLook(luma, bounds: refit.bounds, resampler: lookResampler)
+                look = lookOf(refit, in: luma)
             }
             guard let landmarks else {
                 framesSinceFull = Int.max / 2  // gone: search the whole frame on the next one
@@ -159,6 +159,11 @@ final class FaceTracker {
                             right: bounds.right + track.anchor.right * bounds.width,
                             bottom: bounds.bottom + track.anchor.bottom * bounds.height)
         return landmarks
+    }
+
+    /// How the face under `landmarks` looks, timed with the landmarks (it is part of following the face).
+    private func lookOf(_ landmarks: FaceLandmarks, in luma: LumaView) -> FaceLook? {
+        clock.measure(.landmarks) { FaceLook(luma, bounds: landmarks.bounds, resampler: lookResampler) }
     }
 
     /// The detector's scale for a whole-frame search: the plane is resized by `shrink`, then doubled if `upsample`.
