@@ -14,6 +14,8 @@
 #   two       two people side by side: v02 (face ≈ 200 px) left, v01 at half size (≈ 160 px) right, 1920×648
 #   background  v01 with v02 at a third of its size in the top-left corner: a presenter (≈ 310 px) and a
 #             bystander (≈ 110 px) glancing sideways behind them
+#   shake     v01 at 640×360 through a 560×314 window shaking ±40 px across at 4 Hz and ±16 px up and down at
+#             3 Hz: a handheld camera knocked about (the face, ≈ 110 px, jumps up to 33 px a frame)
 # Usage: scripts/hard-cases.sh [--table-only]. Clips go to out/hard/clips, results to out/hard (QUALITY_OUT).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -37,6 +39,8 @@ if [[ ${1:-} != --table-only ]]; then
         "[0:v]scale=1152:648,crop=960:648:96:0[a];[1:v]scale=960:540,pad=960:648:0:54[b];[a][b]hstack" "${x264[@]}" "$clips/two.mp4"
     [[ -f $clips/background.mp4 ]] || ff -i "$v01" -i "$v02" -filter_complex "[1:v]scale=640:360[b];[0:v][b]overlay=0:0" \
         "${x264[@]}" "$clips/background.mp4"
+    [[ -f $clips/shake.mp4 ]] || ff -i "$v01" -vf "scale=640:360,crop=560:314:x='40+40*sin(2*PI*t*4)':y='22+16*sin(2*PI*t*3)'" \
+        "${x264[@]}" "$clips/shake.mp4"
     [[ -f $clips/down.mp4 ]] || .build/release/gaze-redirect "$v01" -o "$clips/down.mp4" --target-below-lens=10 --crf 14 --progress none
 fi
-QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down,mirrored,pan,two,background}.mp4
+QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down,mirrored,pan,two,background,shake}.mp4
