@@ -131,8 +131,7 @@ struct PipelineTests {
     @Test("a shaken face is followed: its eyes stay where a detection on every frame puts them")
     func shakenFaceFollowed() async throws {
         // The face, about 110 px wide, jumps up to 33 px a frame. Fitted once a frame from the last box, the eyes'
-        // landmarks sat 0.33 and 1.07 eye widths from where a detection on that frame put them on two frames;
-        // fitted up to twice, 0.88, 0.95 and 0.34 on three.
+        // landmarks sat 0.33 and 1.07 eye widths from where a detection on that frame put them on two frames.
         let input = try derivedFixture("shake.mp4")
         let followed = try await analyses(of: input)
         let detected = try await analyses(of: input, options: GazeOptions(detection: DetectionSettings(fullInterval: 1)))
