@@ -40,12 +40,13 @@ struct TrackedFace {
 
 /// Finds faces and follows them by re-fitting landmarks to the last box, re-anchoring every few frames.
 ///
-/// The predictor, fitted to last frame's box, lands on the moved face as long as it moved less than about
-/// a fifth of its width, which holds at video frame rates but for a fast swing or a small face moving fast;
-/// beyond that it fits the same place again, so each fit's look is compared with the last frame's. Every
-/// `refreshInterval` frames each face is re-detected in a small window around it (a few milliseconds: the
-/// window is scaled so the face is just above the detector's 80 px minimum); the whole frame is searched
-/// rarely, or often while no face is known.
+/// The predictor, fitted to last frame's box, lands on a face that moved less than about a tenth of its width,
+/// which holds at video frame rates but for a fast swing or a small face moving fast. A face that moved further
+/// it reaches only part of the way, so it is fitted again from where it landed; one that moved a fifth or more
+/// it may not follow at all (it fits the same place again), so each fit's look is compared with the last
+/// frame's, and a changed look has the face re-detected. Every `refreshInterval` frames each face is
+/// re-detected in a small window around it (a few milliseconds: the window is scaled so the face is just above
+/// the detector's 80 px minimum); the whole frame is searched rarely, or often while no face is known.
 /// A face the detector misses twice in a row in its window is dropped unless a whole-frame search finds it.
 final class FaceTracker {
     private struct Track {
@@ -231,6 +232,7 @@ final class FaceTracker {
     /// in a frame (the panning clip's fastest frames, 6.5 % of the width, do not; from 6 % on they did, and
     /// changed the landmarks there by less than the referee's noise).
     static let refitMove: Float = 0.1
+    /// At most this many fits a face a frame (3–4 ms each at 1080p).
     static let fitPasses = 3
 
     /// About the narrowest face (jaw to jaw, pixels) the detector finds at its own scale.
