@@ -20,7 +20,17 @@ struct ObservedFrame {
     var index: Int
     /// Presentation time in seconds.
     var time: Double
-    var faces: [Face]
+    let faces: [Face]
+    /// The widest face's width (landmark bounds), 0 without a face: found once here, read by every frame that
+    /// holds this one in its window.
+    let widestFace: Float
+
+    init(index: Int, time: Double, faces: [Face]) {
+        self.index = index
+        self.time = time
+        self.faces = faces
+        widestFace = faces.map(\.landmarks.bounds.width).max() ?? 0
+    }
 }
 
 /// The faces → eyes → warp stage for one pipeline, in two steps a fixed look-ahead apart: `observe` finds and
@@ -133,9 +143,8 @@ final class GazeCompositor {
     /// against to tell a bystander: a presenter hidden for a moment (a hand over the face, a turn to profile)
     /// does not make the person behind them the one to correct.
     private func widestFace(around observed: ObservedFrame, ahead: [ObservedFrame]) -> Float {
-        let widest = { (frame: ObservedFrame) in frame.faces.map(\.landmarks.bounds.width).max() ?? 0 }
         recentWidest.removeAll { observed.time - $0.time > Self.lookAheadSeconds }
-        recentWidest.append((observed.time, widest(observed)))
-        return max(1, recentWidest.map(\.width).max() ?? 0, ahead.map(widest).max() ?? 0)
+        recentWidest.append((observed.time, observed.widestFace))
+        return max(1, recentWidest.map(\.width).max() ?? 0, ahead.map(\.widestFace).max() ?? 0)
     }
 }
