@@ -49,8 +49,8 @@ struct GazeCorrectorTests {
         var last: (fields: [EyeWarpField], analysis: FaceAnalysis)?
         try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
             for frame in start..<(start + frames) {
-                last = corrector.update(landmarks: face.landmarks, ahead: .init(), share: share, luma: luma, time: Double(frame) / fps,
-                                        settings: settings, iris: locator)
+                last = corrector.update(seen: SeenEyes(landmarks: face.landmarks, luma: luma, locator: locator), ahead: .init(), share: share,
+                                        luma: luma, time: Double(frame) / fps, settings: settings)
             }
         }
         return try #require(last)
@@ -62,7 +62,10 @@ struct GazeCorrectorTests {
     static func play(_ faces: [Face], fps: Double = 30, trackEnds: Bool = false) throws -> [(fields: [EyeWarpField], analysis: FaceAnalysis)] {
         var corrector = GazeCorrector()
         let locator = IrisLocator()
-        let samples = faces.enumerated().map { BlinkGate.Sample(time: Double($0.offset) / fps, openness: BlinkGate.openness($0.element.landmarks)) }
+        let seen = try faces.map { face in
+            try RawLuma(bytes: face.picture, width: width, height: height).withView { SeenEyes(landmarks: face.landmarks, luma: $0, locator: locator) }
+        }
+        let samples = seen.enumerated().map { $0.element.sample(at: Double($0.offset) / fps) }
         let end = Double(faces.count) / fps
         return try faces.enumerated().map { index, face in
             let now = samples[index].time
@@ -70,7 +73,7 @@ struct GazeCorrectorTests {
             let ahead = GazeCorrector.Ahead(openness: Array(samples[(index + 1)...].prefix { held($0.time) }),
                                             trackEndsIn: trackEnds && held(end) ? end - now : nil)
             return try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
-                corrector.update(landmarks: face.landmarks, ahead: ahead, luma: luma, time: now, settings: CorrectionSettings(), iris: locator)
+                corrector.update(seen: seen[index], ahead: ahead, luma: luma, time: now, settings: CorrectionSettings())
             }
         }
     }
@@ -224,6 +227,29 @@ struct GazeCorrectorTests {
         #expect(results.last?.analysis.gateWeight ?? 0 > 0.95)
     }
 
+    @Test("a blink the lid landmarks miss (as behind glasses) is seen in the pixels: the correction is gone while the eyes are shut")
+    func blinkLandmarksMiss() throws {
+        let open = try Face(iris: SIMD2(0.1, -0.05))
+        // The lids drawn closing, shut (skin and a line of lashes) and reopening, while the landmarks stay where
+        // the open lids were.
+        var shut = open
+        shut.picture = try DrawnEye.shut(open.picture, width: Self.width, eyes: [SIMD2(110, 100), SIMD2(210, 100)].map { center in
+            try #require(DrawnEye.geometry(center: center, width: Self.eyeWidth))
+        })
+        let drawn = try [Float(0.6), 0.4].map { try Face(iris: SIMD2(0.1, -0.05), lids: (0.15 * $0, 0.12 * $0)) }
+        let blink = (drawn + [shut, shut, shut] + drawn.reversed()).map { face in
+            var missed = face
+            missed.landmarks = open.landmarks
+            return missed
+        }
+        let results = try Self.play(Array(repeating: open, count: 30) + blink + Array(repeating: open, count: 20))
+        for frame in (30 + 2)..<(30 + 5) {
+            #expect(results[frame].fields.isEmpty, "frame \(frame): weight \(results[frame].analysis.gateWeight)")
+            #expect(results[frame].analysis.blinking)
+        }
+        #expect(results[25].analysis.gateWeight > 0.95 && results.last?.analysis.gateWeight ?? 0 > 0.95)
+    }
+
     @Test("a face whose track is about to end eases out over a quarter second, uncorrected on its last frame")
     func trackEnd() throws {
         let face = try Face(iris: SIMD2(0.1, -0.075))
@@ -267,11 +293,12 @@ struct GazeCorrectorTests {
             let time = Double(frame) / 30
             let smoothed = smoother.smooth(shifted, at: time)
             let now = try RawLuma(bytes: picture, width: Self.width, height: Self.height).withView { luma in
-                moving.update(landmarks: smoothed, ahead: .init(), luma: luma, time: time, settings: CorrectionSettings(), iris: locator).analysis
+                moving.update(seen: SeenEyes(landmarks: smoothed, luma: luma, locator: locator), ahead: .init(), luma: luma, time: time,
+                              settings: CorrectionSettings()).analysis
             }
             let reference = try RawLuma(bytes: face.picture, width: Self.width, height: Self.height).withView { luma in
-                still.update(landmarks: face.landmarks, ahead: .init(), luma: luma, time: time, settings: CorrectionSettings(),
-                             iris: locator).analysis
+                still.update(seen: SeenEyes(landmarks: face.landmarks, luma: luma, locator: locator), ahead: .init(), luma: luma, time: time,
+                             settings: CorrectionSettings()).analysis
             }
             for (point, truth) in zip(now.eyeLandmarks, shifted.points[36...47]) {
                 lag = max(lag, abs(point[0] - truth.x))

@@ -44,6 +44,21 @@ struct IrisLocatorTests {
         #expect(abs(found.center.x - 0.12) < 0.025, "found \(found.center.x)")
     }
 
+    @Test("the dark band through the iris is as tall as the lids' opening over it, and only a sliver when the lids close behind open landmarks")
+    func bandHeight() throws {
+        let open = try #require(try Self.locate(iris: SIMD2(0.05, 0)))
+        let openBand = try #require(open.height)
+        #expect(abs(openBand - 0.27) <= 0.05, "band \(openBand) under lids 0.27 apart")
+        // The eye drawn shut (skin and lashes) while its landmarks say open, as dlib's do through a blink behind glasses.
+        let width = 160, height = 100
+        let eye = try #require(DrawnEye.geometry(center: SIMD2(80, 50), width: 80, roll: 0.08))
+        let picture = DrawnEye.picture(width: width, height: height, eye: eye, iris: SIMD2(0.05, 0))
+        let shut = DrawnEye.shut(picture, width: width, eyes: [eye])
+        let found = try RawLuma(bytes: shut, width: width, height: height).withView { IrisLocator().locate(in: $0, eye: eye) }
+        let band = try #require(found?.height)
+        #expect(band <= 0.1, "band \(band) over lashes 0.05 thick")
+    }
+
     @Test("an eye with no iris in it gives no estimate or a low-confidence one")
     func noIris() throws {
         let width = 160, height = 100

@@ -6,10 +6,12 @@
 /// from the first lowered frame: lids that reopen within a blink's length are a blink, and the correction
 /// fades out before they are half closed; lids that stay low are following the gaze, and keep it.
 struct BlinkGate {
-    /// One frame's openness: the less open eye's aspect ratio.
+    /// One frame's openness: the less open eye's aspect ratio by its landmarks, and the dark band over the
+    /// irises by their pixels (`SeenEyes.irisHeight`; nil where no iris was found).
     struct Sample: Equatable {
         var time: Double
         var openness: Float
+        var irisHeight: Float?
     }
 
     /// Eye aspect ratios below which an eye counts as shut whatever its usual opening.
@@ -18,6 +20,15 @@ struct BlinkGate {
     /// Openness relative to the usual opening between which a blink fades the correction out.
     static let blinkRatio: Float = 0.55
     static let openRatio: Float = 0.75
+    /// The same for the dark band over the irises (`SeenEyes.irisHeight`) against its usual height. dlib's lid
+    /// landmarks miss blinks behind glasses: on the glasses clip they read an aspect ratio of 0.20–0.35 on frames
+    /// where the gaze referee reads the eyes shut (0.03–0.05), and the warp bent the closed lids, while the band
+    /// fell from its usual 0.25–0.30 to the lashes' 0.10–0.15; with it, shut frames still warped at a weight
+    /// above 0.2 went from 17 to 5. Lower than the lids' ratios: the band moves by whole rows of the iris
+    /// locator's grid, and lids lowered over a downward glance narrow it too (the frontal clip's quick glance
+    /// down keeps its full weight; two clips made from it ease to 0.6–0.75 for a sixth of a second).
+    static let bandClosedRatio: Float = 0.4
+    static let bandOpenRatio: Float = 0.6
     /// A blink is over within about this many seconds (closing, shut and reopening). Lids held lower for longer,
     /// and still open at least `heldOpenAspect`, are following a lowered gaze, and the usual opening follows
     /// them over `lidFollowSeconds`. Eyes held nearly shut (a child looking down at a toy: openness 0.09–0.12,
@@ -32,13 +43,54 @@ struct BlinkGate {
     /// within a blink's length (and a frame or two more, so that the run is seen to outlast it).
     static let lookAheadSeconds = anticipationSeconds + longestBlinkSeconds + 0.05
 
-    private var usualOpening: Float?
-    /// When the current run of lowered frames began; nil while the lids are at their usual opening.
-    private var lowSince: Double?
+    private var lids = Measure()
+    private var band = Measure()
 
-    /// The openness of a face: the less open eye's aspect ratio, 0 when an eye's landmarks are degenerate.
-    static func openness(_ landmarks: FaceLandmarks) -> Float {
-        [EyeGeometry(points: landmarks.leftEye), EyeGeometry(points: landmarks.rightEye)].map { $0?.aspectRatio ?? 0 }.min() ?? 0
+    /// One measure of the eyes' opening followed against its usual value: the lids by their landmarks, or the band
+    /// over the irises by their pixels. Each tells blinks from held lids on its own, so that one cannot make the
+    /// other's blink look long.
+    private struct Measure {
+        var usual: Float?
+        /// When the current run of lowered frames began; nil while at the usual value.
+        var lowSince: Double?
+
+        /// The lowest gate, by this measure, of the first of `values` (this frame's; nil where unmeasured) and of
+        /// those within `anticipationSeconds` after it, and whether this frame's lowering is held rather than a
+        /// blink. A lowered frame is part of a blink unless its run of lowered frames (from where it began, maybe
+        /// before this frame, to where it is seen to end) lasts longer than a blink; a run that reaches past the
+        /// known frames counts only as long as it is seen. `instant` is a frame's gate from its ratio to the usual
+        /// value, `held` a held frame's gate (nil where the frame cannot count as held), and the usual value
+        /// follows this frame over `follow(gate, held)` seconds (nil: not at all).
+        mutating func gate(_ values: [Float?], at times: [Double], dt: Float?, lowBelow ratio: Float, instant: (Int, Float) -> Float,
+                           held: (Int) -> Float?, follow: (Float, Bool) -> Float?) -> (gate: Float, heldNow: Bool, now: Float) {
+            guard let usual = self.usual ?? values[0] else { return (1, false, 1) }
+            let ratios = values.map { $0.map { $0 / max(usual, 0.01) } }
+            let isLow = ratios.map { ($0 ?? 1) < ratio }
+            if !isLow[0] { lowSince = nil } else if lowSince == nil { lowSince = times[0] }
+            var gate: Float = 1, heldNow = false
+            var i = 0
+            while i < values.count, times[i] <= times[0] + anticipationSeconds {
+                guard isLow[i] else {
+                    gate = min(gate, instant(i, ratios[i] ?? 1))
+                    i += 1
+                    continue
+                }
+                var end = i
+                while end + 1 < values.count, isLow[end + 1] { end += 1 }
+                let start = i == 0 ? lowSince ?? times[0] : times[i]
+                let long = times[end] - start > longestBlinkSeconds
+                for j in i...end where times[j] <= times[0] + anticipationSeconds {
+                    let heldGate = long ? held(j) : nil
+                    if j == 0 { heldNow = heldGate != nil }
+                    gate = min(gate, heldGate ?? instant(j, ratios[j] ?? 1))
+                }
+                i = end + 1
+            }
+            let now = instant(0, ratios[0] ?? 1)
+            let step = follow(now, heldNow).map { min(1, (dt ?? 0) / $0) } ?? 0
+            self.usual = values[0].map { usual + ($0 - usual) * step } ?? usual
+            return (gate, heldNow, now)
+        }
     }
 
     /// The gate for the frame `now`, given this face's samples on the frames after it (in order, as far as they
@@ -46,44 +98,21 @@ struct BlinkGate {
     /// whether the lids of `now` itself count as blinking. `dt` is the seconds since the previous frame (nil on
     /// the first).
     mutating func update(_ now: Sample, upcoming: [Sample], dt: Float?) -> (gate: Float, blinking: Bool) {
-        let usual = usualOpening ?? now.openness
         let samples = [now] + upcoming
-        let isLow = samples.map { $0.openness / max(usual, 0.01) < Self.openRatio }
-        if !isLow[0] { lowSince = nil } else if lowSince == nil { lowSince = now.time }
-
-        // The lowest gate of this frame and the next `anticipationSeconds`. A lowered frame is a blink unless
-        // its run of lowered frames (from where it began, maybe before this frame, to where it is seen to end)
-        // lasts longer than a blink; a run that reaches past the known frames counts only as long as it is seen.
-        var gate: Float = 1, heldNow = false
-        var i = 0
-        while i < samples.count, samples[i].time <= now.time + Self.anticipationSeconds {
-            guard isLow[i] else {
-                gate = min(gate, Self.instant(samples[i].openness, usual: usual))
-                i += 1
-                continue
-            }
-            var end = i
-            while end + 1 < samples.count, isLow[end + 1] { end += 1 }
-            let start = i == 0 ? lowSince ?? now.time : samples[i].time
-            let long = samples[end].time - start > Self.longestBlinkSeconds
-            for j in i...end where samples[j].time <= now.time + Self.anticipationSeconds {
-                let held = long && samples[j].openness >= Self.heldOpenAspect
-                if j == 0 { heldNow = held }
-                gate = min(gate, held ? Self.shut(samples[j].openness) : Self.instant(samples[j].openness, usual: usual))
-            }
-            i = end + 1
-        }
-
-        // The usual opening follows open eyes over about two seconds, held lids faster, and blinks not at all.
-        let nowGate = Self.instant(now.openness, usual: usual)
-        let follow: Float? = heldNow ? Self.lidFollowSeconds : nowGate > 0.9 ? 2 : nil
-        usualOpening = follow.map { usual + (now.openness - usual) * min(1, (dt ?? 0) / $0) } ?? usual
-        return (gate, !heldNow && nowGate < 0.5)
-    }
-
-    /// The gate from one frame's openness alone.
-    private static func instant(_ openness: Float, usual: Float) -> Float {
-        smoothstep(blinkRatio, openRatio, openness / max(usual, 0.01)) * shut(openness)
+        let times = samples.map(\.time)
+        // The usual value follows open eyes over about two seconds, held lids faster, and blinks not at all.
+        let follow = { (gate: Float, held: Bool) -> Float? in held ? Self.lidFollowSeconds : gate > 0.9 ? 2 : nil }
+        // Lids held low but open are following the gaze; eyes held nearly shut are not.
+        let byLids = lids.gate(samples.map(\.openness), at: times, dt: dt, lowBelow: Self.openRatio,
+                               instant: { smoothstep(Self.blinkRatio, Self.openRatio, $1) * Self.shut(samples[$0].openness) },
+                               held: { samples[$0].openness >= Self.heldOpenAspect ? Self.shut(samples[$0].openness) : nil },
+                               follow: follow)
+        // The band alone never takes the correction from lids held low: the landmarks judge those.
+        let byBand = band.gate(samples.map(\.irisHeight), at: times, dt: dt, lowBelow: Self.bandOpenRatio,
+                               instant: { smoothstep(Self.bandClosedRatio, Self.bandOpenRatio, $1) }, held: { _ in 1 },
+                               follow: follow)
+        let blinking = [byLids, byBand].contains { !$0.heldNow && $0.now < 0.5 }
+        return (min(byLids.gate, byBand.gate), blinking)
     }
 
     /// 0 for an eye shut whatever its usual opening, 1 for one open at least `openingAspect`.

@@ -17,7 +17,8 @@ public struct FaceAnalysis: Sendable, Codable, Equatable {
     public var headYawDegrees: Float
     /// Correction weight applied, 0 … 1 (look-away, blink and confidence gates, ramped over time).
     public var gateWeight: Float
-    /// Eye aspect ratio of the less open eye and whether that counts as a blink.
+    /// Eye aspect ratio of the less open eye, and whether the eyes count as blinking (by that ratio, or by the
+    /// dark band over the irises when the lids' landmarks miss a closing eye).
     public var eyeOpenness: Float
     public var blinking: Bool
 }
@@ -106,13 +107,12 @@ struct GazeCorrector {
     /// The fields and analysis for the frame at `time`.
     ///
     /// - Parameters:
-    ///   - landmarks: this frame's landmarks, eye points smoothed (`EyeLandmarkSmoother`).
+    ///   - seen: this frame's eyes, their landmarks smoothed (`EyeLandmarkSmoother`).
     ///   - ahead: this face on the frames after this one, as far as the pipeline holds them.
     ///   - share: the face's width as a share of the widest face around this frame (1 for that face).
-    mutating func update(landmarks: FaceLandmarks, ahead: Ahead, share: Float = 1, luma: LumaView, time: Double,
-                         settings: CorrectionSettings, iris locator: IrisLocator) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
-        let eyes = [EyeGeometry(points: landmarks.leftEye), EyeGeometry(points: landmarks.rightEye)]
-        let irises = eyes.map { eye in eye.flatMap { locator.locate(in: luma, eye: $0) } }
+    mutating func update(seen: SeenEyes, ahead: Ahead, share: Float = 1, luma: LumaView, time: Double,
+                         settings: CorrectionSettings) -> (fields: [EyeWarpField], analysis: FaceAnalysis) {
+        let (landmarks, eyes, irises) = (seen.landmarks, seen.eyes, seen.irises)
         var ownIris: [(center: SIMD2<Float>, trust: Float)?] = [nil, nil]
         for i in 0..<2 {
             guard let iris = irises[i] else { continue }
@@ -136,8 +136,7 @@ struct GazeCorrector {
         // Seconds since the previous frame of this face (capped: a gap is not a reason to jump); nil at first.
         let dt = lastTime.map { Float(max(0, min(0.2, time - $0))) }
         lastTime = time
-        let openness = BlinkGate.openness(landmarks)
-        let (openFactor, blinking) = blinks.update(BlinkGate.Sample(time: time, openness: openness), upcoming: ahead.openness, dt: dt)
+        let (openFactor, blinking) = blinks.update(seen.sample(at: time), upcoming: ahead.openness, dt: dt)
         var gaze: SIMD2<Float>?
         var offLens = SIMD2<Float>.zero
         var target: Float = 0
@@ -201,7 +200,7 @@ struct GazeCorrector {
                 return [p.x, p.y]
             },
             gazeOffset: gaze.map { [$0.x, $0.y] },
-            headYawDegrees: yaw, gateWeight: weight, eyeOpenness: openness,
+            headYawDegrees: yaw, gateWeight: weight, eyeOpenness: seen.openness,
             blinking: blinking)
         return (fields, analysis)
     }

@@ -4,6 +4,10 @@ struct IrisEstimate: Equatable {
     var center: SIMD2<Float>
     /// 0 … 1: iris/sclera contrast and how much of the iris is visible between the lids.
     var confidence: Float
+    /// How tall the dark band through the centre is, in eye widths: the lids' opening over the iris as the pixels
+    /// show it. An eye that closes while its landmarks stay open (as they do behind glasses) keeps only its
+    /// lashes here. Nil when the band shows too little contrast to tell.
+    var height: Float?
 }
 
 /// Finds the iris centre inside the lid contour with a matched filter: a dark disk the size of an iris
@@ -21,6 +25,14 @@ final class IrisLocator {
     /// Grid spacing in eye widths (the grid spans the eye's width and ±0.3 across it).
     static let step: Float = 1.0 / 40
     static let irisRadius: Float = 0.2
+    /// The band along the eye, either side of the centre, whose rows `height` reads; and how far from the eye's
+    /// dark end (its darkest tenth of samples) toward its bright end (the brightest tenth: sclera, or the skin of
+    /// a closed lid) a row may be and still count as dark.
+    static let heightBand: Float = 0.1
+    static let darkShare: Float = 0.4
+    /// Luma levels a dark end must lie below the median to count as one (else the darkest row stands in), and
+    /// below the bright end for the band to be read at all.
+    static let heightContrast: Float = 10
 
     /// How far the ring reaches from a centre, in grid cells; the darkness grid has this much zero margin
     /// on every side so the filter needs no bounds checks.
@@ -28,6 +40,8 @@ final class IrisLocator {
     static let paddedColumns = columns + 2 * reach
 
     private var darkness = [Float](repeating: 0, count: paddedColumns * (rows + 2 * reach))
+    private var inside = [Bool](repeating: false, count: columns * rows)
+    private var rowDarkness = [Float](repeating: 0, count: rows)
     private var scores = [Float](repeating: 0, count: columns * rows)
     private var sorted = [Float](repeating: 0, count: columns * rows)
     /// Offsets into the padded grid of the disk's cells and of the ring's, precomputed once.
@@ -47,7 +61,7 @@ final class IrisLocator {
     }
 
     func locate(in image: LumaView, eye: EyeGeometry) -> IrisEstimate? {
-        guard let (contrast, visible) = sample(image, eye), visible >= 12 else { return nil }
+        guard let (contrast, visible, ends) = sample(image, eye), visible >= 12 else { return nil }
         let ringWeight = Float(disk.count) / Float(ring.count)
         var best: Float = 0
         // Candidate centres: the middle of the eye, where an iris can be while the person looks near the lens.
@@ -82,15 +96,43 @@ final class IrisLocator {
         // How much of an iris-sized disk the best match filled with dark pixels, and how dark they were.
         let fill = min(1, best / (Float(disk.count) * max(contrast, 1)))
         let confidence = min(1, contrast / 30) * min(1, fill / 0.35)
-        return IrisEstimate(center: center, confidence: confidence)
+        return IrisEstimate(center: center, confidence: confidence, height: darkHeight(at: center.x, ends: ends))
+    }
+
+    /// Eye widths of grid rows, within `heightBand` of `u` along the eye, whose samples between the lids are on
+    /// average nearer the dark end than `darkShare` of the way to the bright end (`ends`, in the grid's darkness).
+    private func darkHeight(at u: Float, ends: (dark: Float, bright: Float)) -> Float? {
+        let middle = Int(((u + 0.5) / Self.step - 0.5).rounded())
+        let band = Int((Self.heightBand / Self.step).rounded())
+        let first = max(0, middle - band), last = min(Self.columns - 1, middle + band)
+        guard first <= last else { return nil }
+        var seen = 0
+        for row in 0..<Self.rows {
+            var sum: Float = 0, count = 0
+            for col in first...last where inside[row * Self.columns + col] {
+                sum += darkness[Self.padded(col, row)]
+                count += 1
+            }
+            guard count > 0 else { continue }
+            rowDarkness[seen] = sum / Float(count)
+            seen += 1
+        }
+        // A closed lid's lashes can be fewer than a tenth of the samples, leaving the darkest tenth no darker than
+        // the skin: then the darkest row is the dark end.
+        guard let darkest = rowDarkness[0..<seen].max() else { return nil }
+        let dark = ends.dark >= Self.heightContrast ? ends.dark : darkest
+        guard dark - ends.bright >= Self.heightContrast else { return nil }
+        let cut = dark - Self.darkShare * (dark - ends.bright)
+        return Float(rowDarkness[0..<seen].reduce(0) { $0 + ($1 > cut ? 1 : 0) }) * Self.step
     }
 
     @inline(__always)
     private static func padded(_ col: Int, _ row: Int) -> Int { (row + reach) * paddedColumns + col + reach }
 
     /// Fills the grid with how much darker than the eye's median each sample is (0 outside the lids).
-    /// Returns the spread between the eye's bright and dark samples, and how many samples are inside.
-    private func sample(_ image: LumaView, _ eye: EyeGeometry) -> (Float, Int)? {
+    /// Returns the spread between the eye's bright and dark samples, how many samples are inside, and the
+    /// darkness of its dark and bright ends (the darkest and brightest tenth).
+    private func sample(_ image: LumaView, _ eye: EyeGeometry) -> (Float, Int, (dark: Float, bright: Float))? {
         let top = -Float(Self.rows) * Self.step / 2
         var count = 0
         for row in 0..<Self.rows {
@@ -99,6 +141,7 @@ final class IrisLocator {
                 // Luma for now, NaN outside the lids; turned into darkness below once the median is known.
                 let luma = eye.contains(e) ? bilinear(image, eye.toImage(e)) : .nan
                 darkness[Self.padded(col, row)] = luma
+                inside[row * Self.columns + col] = !luma.isNaN
                 if !luma.isNaN {
                     sorted[count] = luma
                     count += 1
@@ -108,14 +151,14 @@ final class IrisLocator {
         guard count > 0 else { return nil }
         sorted[0..<count].sort()
         let median = sorted[count / 2]
-        let spread = sorted[count * 9 / 10] - sorted[count / 10]
+        let low = sorted[count / 10], high = sorted[count * 9 / 10]
         for row in 0..<Self.rows {
             for col in 0..<Self.columns {
                 let i = Self.padded(col, row)
                 darkness[i] = darkness[i].isNaN ? 0 : median - darkness[i]
             }
         }
-        return (spread, count)
+        return (high - low, count, (median - low, median - high))
     }
 }
 

@@ -12,9 +12,7 @@ public struct FrameAnalysis: Sendable, Codable, Equatable {
 struct ObservedFrame {
     struct Face {
         var id: Int
-        /// The landmarks, eye points smoothed.
-        var landmarks: FaceLandmarks
-        var openness: Float
+        var seen: SeenEyes
     }
 
     var index: Int
@@ -29,7 +27,7 @@ struct ObservedFrame {
         self.index = index
         self.time = time
         self.faces = faces
-        widestFace = faces.map(\.landmarks.bounds.width).max() ?? 0
+        widestFace = faces.map(\.seen.landmarks.bounds.width).max() ?? 0
     }
 }
 
@@ -69,20 +67,22 @@ final class GazeCompositor {
         self.orientation = orientation
     }
 
-    /// Finds the faces of `frame`, the next frame in presentation order, and smooths their eye landmarks.
+    /// Finds the faces of `frame`, the next frame in presentation order, smooths their eye landmarks and finds
+    /// their irises.
     ///
     /// - Precondition: `frame` is 8-bit 4:2:0 (see `FrameConverter`).
     func observe(_ frame: Frame, index: Int, time: Double) -> ObservedFrame {
         guard let planes = frame.planes else { return ObservedFrame(index: index, time: time, faces: []) }
         let luma = clock.measure(.detect) { upright.view(of: planes.y.luma, turnedBy: orientation) }
-        var seen: [Int: EyeLandmarkSmoother] = [:]
+        var kept: [Int: EyeLandmarkSmoother] = [:]
         let faces = tracker.faces(in: luma).map { face in
             var smoother = smoothers[face.id] ?? EyeLandmarkSmoother()
             let landmarks = smoother.smooth(face.landmarks, at: time)
-            seen[face.id] = smoother
-            return ObservedFrame.Face(id: face.id, landmarks: landmarks, openness: BlinkGate.openness(landmarks))
+            kept[face.id] = smoother
+            let eyes = clock.measure(.iris) { SeenEyes(landmarks: landmarks, luma: luma, locator: locator) }
+            return ObservedFrame.Face(id: face.id, seen: eyes)
         }
-        smoothers = seen  // faces no longer tracked lose their smoothing state
+        smoothers = kept  // faces no longer tracked lose their smoothing state
         return ObservedFrame(index: index, time: time, faces: faces)
     }
 
@@ -106,15 +106,15 @@ final class GazeCompositor {
             var corrector = correctors[face.id] ?? GazeCorrector(id: face.id, fullFromStart: index == 0)
             var faceAhead = GazeCorrector.Ahead()
             for later in ahead {
-                guard let seen = later.faces.first(where: { $0.id == face.id }) else {
+                guard let same = later.faces.first(where: { $0.id == face.id }) else {
                     faceAhead.trackEndsIn = later.time - time  // a track that ends does not come back under its id
                     break
                 }
-                faceAhead.openness.append(BlinkGate.Sample(time: later.time, openness: seen.openness))
+                faceAhead.openness.append(same.seen.sample(at: later.time))
             }
             let (faceFields, analysis) = clock.measure(.iris) {
-                corrector.update(landmarks: face.landmarks, ahead: faceAhead, share: face.landmarks.bounds.width / widest, luma: luma,
-                                 time: time, settings: settings, iris: locator)
+                corrector.update(seen: face.seen, ahead: faceAhead, share: face.seen.landmarks.bounds.width / widest, luma: luma,
+                                 time: time, settings: settings)
             }
             seen[face.id] = corrector
             fields += faceFields.map { field in

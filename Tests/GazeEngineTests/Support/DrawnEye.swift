@@ -39,4 +39,19 @@ enum DrawnEye {
         }
         return bytes
     }
+
+    /// `picture` (`width` pixels a row) with each of `eyes` shut: skin where the open eye was, and a line of
+    /// lashes 0.05 eye widths thick along the corner line.
+    static func shut(_ picture: [UInt8], width: Int, eyes: [EyeGeometry]) -> [UInt8] {
+        var bytes = picture
+        for (i, _) in bytes.enumerated() {
+            let p = SIMD2(Float(i % width), Float(i / width))
+            for eye in eyes {
+                let e = eye.toEye(p)
+                guard eye.contains(e) else { continue }
+                bytes[i] = abs(e.y) <= 0.025 ? 40 : 150
+            }
+        }
+        return bytes
+    }
 }
