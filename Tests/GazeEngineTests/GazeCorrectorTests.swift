@@ -250,6 +250,27 @@ struct GazeCorrectorTests {
         #expect(results[25].analysis.gateWeight > 0.95 && results.last?.analysis.gateWeight ?? 0 > 0.95)
     }
 
+    @Test("each measure tells blinks from held lids on its own: a blink of the lids inside a long narrowing of the band is still a blink")
+    func blinkWithinHeldBand() throws {
+        let open = try Face(iris: SIMD2(0.1, -0.05))
+        // The band over the irises held at under half its usual height for two seconds (the lids drawn narrower
+        // than their landmarks say), and halfway through, lids and landmarks blink — shallowly, as dlib often
+        // follows one, its lids staying open enough that, judged with the band's long run, they would count as
+        // held low rather than blinking.
+        var narrowed = try Face(iris: SIMD2(0.1, -0.05), lids: (0.15 * 0.45, 0.12 * 0.45))
+        narrowed.landmarks = open.landmarks
+        let shares: [Float] = [0.75, 0.6, 0.57, 0.57, 0.6, 0.75]
+        let blink = try shares.map { try Face(iris: SIMD2(0.1, -0.05), lids: (0.15 * $0, 0.12 * $0)) }
+        let faces = Array(repeating: open, count: 30) + Array(repeating: narrowed, count: 30) + blink
+            + Array(repeating: narrowed, count: 30) + Array(repeating: open, count: 20)
+        let results = try Self.play(faces)
+        let held = results[40...55].map(\.analysis.gateWeight)
+        #expect(held.allSatisfy { $0 > 0.9 }, "a band held low is not a blink: weights \(held)")
+        for frame in (60 + 2)..<(60 + 4) {
+            #expect(results[frame].analysis.gateWeight < 0.1, "frame \(frame), lids \(shares[frame - 60]) open: weight \(results[frame].analysis.gateWeight)")
+        }
+    }
+
     @Test("a face whose track is about to end eases out over a quarter second, uncorrected on its last frame")
     func trackEnd() throws {
         let face = try Face(iris: SIMD2(0.1, -0.075))
