@@ -44,7 +44,7 @@ enum DrawnEye {
     /// lashes 0.05 eye widths thick along the corner line.
     static func shut(_ picture: [UInt8], width: Int, eyes: [EyeGeometry]) -> [UInt8] {
         var bytes = picture
-        for (i, _) in bytes.enumerated() {
+        for i in bytes.indices {
             let p = SIMD2(Float(i % width), Float(i / width))
             for eye in eyes {
                 let e = eye.toEye(p)
