@@ -246,7 +246,9 @@ struct GazeCorrectorTests {
         for frame in (30 + 2)..<(30 + 5) {
             #expect(results[frame].fields.isEmpty, "frame \(frame): weight \(results[frame].analysis.gateWeight)")
             #expect(results[frame].analysis.blinking)
+            #expect(results[frame].analysis.irisBand ?? 1 < 0.1, "band \(results[frame].analysis.irisBand ?? -1) over shut lids")
         }
+        #expect(abs((results[25].analysis.irisBand ?? 0) - 0.27) <= 0.05, "band \(results[25].analysis.irisBand ?? -1) under open lids 0.27 apart")
         #expect(results[25].analysis.gateWeight > 0.95 && results.last?.analysis.gateWeight ?? 0 > 0.95)
     }
 

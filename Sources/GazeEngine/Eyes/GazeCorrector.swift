@@ -21,6 +21,9 @@ public struct FaceAnalysis: Sendable, Codable, Equatable {
     /// dark band over the irises when the lids' landmarks miss a closing eye).
     public var eyeOpenness: Float
     public var blinking: Bool
+    /// Height of the dark band over the irises in eye widths, both eyes averaged: the lids' opening as the pixels
+    /// show it, the blink gate's second measure. Absent where no iris shows one.
+    public var irisBand: Float?
 }
 
 /// Per-face gaze state across frames: smooths the gaze, gates the correction for look-away, blinks and
@@ -201,7 +204,7 @@ struct GazeCorrector {
             },
             gazeOffset: gaze.map { [$0.x, $0.y] },
             headYawDegrees: yaw, gateWeight: weight, eyeOpenness: seen.openness,
-            blinking: blinking)
+            blinking: blinking, irisBand: seen.irisHeight)
         return (fields, analysis)
     }
 
