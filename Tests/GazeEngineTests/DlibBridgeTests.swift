@@ -179,16 +179,7 @@ struct DlibBridgeTests {
         // An 82 px face that darts sideways 15 px a frame from frame 4 on: followed from the last box alone, its
         // landmarks swell frame by frame (87, 99, 111, 117 px) until they break the drift limit.
         let frames = try (0..<10).map { i in try Self.smallPortrait(inFrame: 1600, 900, at: 200 + 15 * max(0, i - 2), 150) }
-        let fresh = try frames.map { frame in
-            try frame.withView { luma in try #require(try FaceTracker(predictor: predictor, settings: DetectionSettings()).faces(in: luma).first) }
-        }
-        let tracker = try FaceTracker(predictor: predictor, settings: DetectionSettings())
-        let followed = try frames.map { frame in try frame.withView { luma in try #require(tracker.faces(in: luma).first) } }
-        for (index, (found, kept)) in zip(fresh, followed).enumerated() {
-            let (a, b) = (found.landmarks.bounds, kept.landmarks.bounds)
-            #expect(abs(b.width / a.width - 1) < 0.1 && abs(b.center.x - a.center.x) < 0.1 * a.width,
-                    "frame \(index + 1): followed \(b), found afresh \(a)")
-        }
+        try Self.expectFollowedAsFound(frames, predictor: predictor)
     }
 
     @Test("a face that jumps a quarter of its width or more a frame is followed", arguments: [20, 30, 45])
@@ -198,15 +189,23 @@ struct DlibBridgeTests {
         // the landmarks stay where the face was (20 px a frame: 0.2 and 0.4 of its width behind on frames 4
         // and 5; 30 and 45 px: left behind on the empty background).
         let frames = try (0..<10).map { i in try Self.smallPortrait(inFrame: 1600, 900, at: 100 + step * max(0, i - 2), 150) }
-        let fresh = try frames.map { frame in
-            try frame.withView { luma in try #require(try FaceTracker(predictor: predictor, settings: DetectionSettings()).faces(in: luma).first) }
-        }
+        try Self.expectFollowedAsFound(frames, predictor: predictor)
+    }
+
+    /// Follows `frames` with one tracker and expects the face on each within a tenth of its width, in size and
+    /// across, of where a tracker new to that frame finds it.
+    static func expectFollowedAsFound(_ frames: [RawLuma], predictor: ShapePredictor,
+                                      sourceLocation: SourceLocation = #_sourceLocation) throws {
         let tracker = try FaceTracker(predictor: predictor, settings: DetectionSettings())
-        for (index, (frame, found)) in zip(frames, fresh).enumerated() {
-            let kept = try frame.withView { luma in try #require(tracker.faces(in: luma).first, "frame \(index + 1): face lost") }
+        for (index, frame) in frames.enumerated() {
+            let (found, kept) = try frame.withView { luma in
+                (try #require(try FaceTracker(predictor: predictor, settings: DetectionSettings()).faces(in: luma).first,
+                              sourceLocation: sourceLocation),
+                 try #require(tracker.faces(in: luma).first, "frame \(index + 1): face lost", sourceLocation: sourceLocation))
+            }
             let (a, b) = (found.landmarks.bounds, kept.landmarks.bounds)
             #expect(abs(b.width / a.width - 1) < 0.1 && abs(b.center.x - a.center.x) < 0.1 * a.width,
-                    "frame \(index + 1): followed \(b), found afresh \(a)")
+                    "frame \(index + 1): followed \(b), found afresh \(a)", sourceLocation: sourceLocation)
         }
     }
 
