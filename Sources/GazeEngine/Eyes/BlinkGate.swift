@@ -63,7 +63,9 @@ struct BlinkGate {
         /// follows this frame over `follow(gate, held)` seconds (nil: not at all).
         mutating func gate(_ values: [Float?], at times: [Double], dt: Float?, lowBelow ratio: Float, instant: (Int, Float) -> Float,
                            held: (Int) -> Float?, follow: (Float, Bool) -> Float?) -> (gate: Float, heldNow: Bool, now: Float) {
-            guard let usual = self.usual ?? values[0] else { return (1, false, 1) }
+            // A track's first frame may be odd (mid-blink, a hand leaving): its usual value starts at the median of
+            // what is seen ahead, not at that frame.
+            guard let usual = self.usual ?? Self.typical(values) else { return (1, false, 1) }
             let ratios = values.map { $0.map { $0 / max(usual, 0.01) } }
             let isLow = ratios.map { ($0 ?? 1) < ratio }
             if !isLow[0] { lowSince = nil } else if lowSince == nil { lowSince = times[0] }
@@ -90,6 +92,11 @@ struct BlinkGate {
             let step = follow(now, heldNow).map { min(1, (dt ?? 0) / $0) } ?? 0
             self.usual = values[0].map { usual + ($0 - usual) * step } ?? usual
             return (gate, heldNow, now)
+        }
+
+        private static func typical(_ values: [Float?]) -> Float? {
+            let seen = values.compactMap { $0 }
+            return seen.isEmpty ? nil : GazeCorrector.median(seen)
         }
     }
 
