@@ -24,6 +24,7 @@ clips=out/hard/clips
 mkdir -p "$clips"
 v01=$src/v01_nvvfx_webcam_frontal_1080p.mp4 v02=$src/v02_nvvfx_webcam_looking_sideways_1080p.mp4
 for f in "$v01" "$v02"; do [[ -f $f ]] || { echo "hard-cases: missing $f" >&2; exit 1; }; done
+source scripts/shake-filter.sh
 ff() { ffmpeg -nostdin -v error -y "$@"; }
 x264=(-c:v libx264 -preset medium -crf 14 -pix_fmt yuv420p)
 if [[ ${1:-} != --table-only ]]; then
@@ -39,7 +40,7 @@ if [[ ${1:-} != --table-only ]]; then
         "[0:v]scale=1152:648,crop=960:648:96:0[a];[1:v]scale=960:540,pad=960:648:0:54[b];[a][b]hstack" "${x264[@]}" "$clips/two.mp4"
     [[ -f $clips/background.mp4 ]] || ff -i "$v01" -i "$v02" -filter_complex "[1:v]scale=640:360[b];[0:v][b]overlay=0:0" \
         "${x264[@]}" "$clips/background.mp4"
-    [[ -f $clips/shake.mp4 ]] || ff -i "$v01" -vf "scale=640:360,crop=560:314:x='40+40*sin(2*PI*t*4)':y='22+16*sin(2*PI*t*3)'" \
+    [[ -f $clips/shake.mp4 ]] || ff -i "$v01" -vf "$shake_filter" \
         "${x264[@]}" "$clips/shake.mp4"
     [[ -f $clips/down.mp4 ]] || .build/release/gaze-redirect "$v01" -o "$clips/down.mp4" --target-below-lens=10 --crf 14 --progress none
 fi

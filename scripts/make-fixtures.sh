@@ -15,6 +15,8 @@ out="${1:-$fixtures/derived}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
+source "$root/scripts/shake-filter.sh"
+
 for tool in ffmpeg ffprobe; do
     command -v "$tool" >/dev/null || { echo "make-fixtures: $tool not found (run scripts/install-deps.sh)" >&2; exit 1; }
 done
@@ -77,7 +79,7 @@ derive bystander.mp4 "v01 cropped round the face, 640x360, 1 s, v02 at a sixth o
     -t 1 -i "$V01" -t 1 -i "$V02" -filter_complex "[0:v]crop=1280:720:420:100,scale=640:360[a];[1:v]scale=320:180[b];[a][b]overlay=0:0" \
     "${X264[@]}" -pix_fmt yuv420p -an -map_metadata -1
 derive shake.mp4 "v01 at 640x360 through a 560x314 window shaking ±40 px across at 4 Hz, ±16 px up and down at 3 Hz, 1 s" "$V01" -- \
-    -t 1 -i "$V01" -map 0:v:0 -vf "scale=640:360,crop=560:314:x='40+40*sin(2*PI*t*4)':y='22+16*sin(2*PI*t*3)'" \
+    -t 1 -i "$V01" -map 0:v:0 -vf "$shake_filter" \
     "${X264[@]}" -pix_fmt yuv420p -an -map_metadata -1
 derive noface_small.mp4 "v12 320 wide, 1 s, H.264 yuv420p, no face" "$V12" -- \
     -t 1 -i "$V12" -map 0:v:0 -vf scale=320:-2 "${X264[@]}" -pix_fmt yuv420p -an -map_metadata -1
