@@ -276,7 +276,7 @@ struct GazeCorrectorTests {
     @Test("a face first seen mid-blink: its usual opening is read from the frames ahead, so the closing eyes there are not warped")
     func firstSeenMidBlink() throws {
         let open = try Face(iris: SIMD2(0.1, -0.05))
-        // The video starts with the lids a third open and closing, shut for a frame, then opening again (lids as
+        // The video starts with the lids about a third open and closing further, then opening again (lids as
         // shares of their open distance); the landmarks follow the lids.
         let shares: [Float] = [0.35, 0.3, 0.3, 0.25, 0.3, 0.5, 0.8]
         let blink = try shares.map { try Face(iris: SIMD2(0.1, -0.05), lids: (0.15 * $0, 0.12 * $0)) }
