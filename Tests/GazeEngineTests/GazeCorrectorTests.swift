@@ -70,7 +70,7 @@ struct GazeCorrectorTests {
         return try faces.enumerated().map { index, face in
             let now = samples[index].time
             let held = { (time: Double) in time - now <= GazeCompositor.lookAheadSeconds + 1e-6 }
-            let ahead = GazeCorrector.Ahead(openness: Array(samples[(index + 1)...].prefix { held($0.time) }),
+            let ahead = GazeCorrector.Ahead(samples: Array(samples[(index + 1)...].prefix { held($0.time) }),
                                             trackEndsIn: trackEnds && held(end) ? end - now : nil)
             return try RawLuma(bytes: face.picture, width: width, height: height).withView { luma in
                 corrector.update(seen: seen[index], ahead: ahead, luma: luma, time: now, settings: CorrectionSettings())

@@ -96,8 +96,8 @@ struct GazeCorrector {
 
     /// What the frames after this one, held by the pipeline, show of this face.
     struct Ahead {
-        /// Its openness on each of them where it is seen.
-        var openness: [BlinkGate.Sample] = []
+        /// Its eyes' openness (the lids' and the iris band's) on each of them where it is seen.
+        var samples: [BlinkGate.Sample] = []
         /// Seconds from this frame to the first on which the face is no longer followed, if that is among them.
         var trackEndsIn: Double?
     }
@@ -139,7 +139,7 @@ struct GazeCorrector {
         // Seconds since the previous frame of this face (capped: a gap is not a reason to jump); nil at first.
         let dt = lastTime.map { Float(max(0, min(0.2, time - $0))) }
         lastTime = time
-        let (openFactor, blinking) = blinks.update(seen.sample(at: time), upcoming: ahead.openness, dt: dt)
+        let (openFactor, blinking) = blinks.update(seen.sample(at: time), upcoming: ahead.samples, dt: dt)
         var gaze: SIMD2<Float>?
         var offLens = SIMD2<Float>.zero
         var target: Float = 0

@@ -110,7 +110,7 @@ final class GazeCompositor {
                     faceAhead.trackEndsIn = later.time - time  // a track that ends does not come back under its id
                     break
                 }
-                faceAhead.openness.append(same.seen.sample(at: later.time))
+                faceAhead.samples.append(same.seen.sample(at: later.time))
             }
             let (faceFields, analysis) = clock.measure(.iris) {
                 corrector.update(seen: face.seen, ahead: faceAhead, share: face.seen.landmarks.bounds.width / widest, luma: luma,
