@@ -14,10 +14,7 @@ out=${QUALITY_OUT:-out/quality}
 mkdir -p "$out"
 table_only=false
 if [[ ${1:-} == --table-only ]]; then table_only=true; shift; fi
-clips=("$@")
-if ((${#clips[@]} == 0)); then
-    if compgen -G "../shared/fixtures/v*.mp4" >/dev/null; then clips=(../shared/fixtures/v*.mp4); else clips=(Fixtures/v*.mp4); fi
-fi
+source scripts/fixture-clips.sh
 bin=.build/release/gaze-redirect
 crf=${CRF:-20} preset=${PRESET:-medium}
 $table_only || swift build -c release --product gaze-redirect >&2
