@@ -78,9 +78,11 @@ struct GazeCorrectorTests {
         }
     }
 
-    @Test("intensity 1 moves both irises onto the centre (with the sideways gain); 0.5 half as far; 0 not at all")
+    @Test("intensity 1 moves both irises onto the centre (with the sideways gain, smaller for a turned head); 0.5 half as far; 0 not at all")
     func proportional() throws {
-        let face = try Face(iris: SIMD2(0.12, -0.075))
+        // Small enough a glance that the move stretches the white without the sclera fill (which would take
+        // the gain back).
+        let face = try Face(iris: SIMD2(0.08, -0.075))
         var shifts: [Float] = []
         for intensity in [1.0, 0.5, 0.0] {
             var corrector = GazeCorrector()
@@ -88,10 +90,14 @@ struct GazeCorrectorTests {
             #expect(result.fields.count == (intensity > 0 ? 2 : 0))
             shifts.append(result.fields.first?.shift.x ?? 0)
         }
-        let full = -0.12 * GazeCorrector.horizontalGain
+        let full = -0.08 * GazeCorrector.horizontalGain(yaw: 0)
         #expect(abs(shifts[0] - full) < 0.02, "intensity 1 should move the iris \(full) eye widths, moved \(shifts[0])")
         #expect(abs(shifts[1] - shifts[0] / 2) < 0.005)
         #expect(shifts[2] == 0)
+        // A head turned 25° takes the smaller gain: its estimate already leans toward the side the face turns to.
+        var turned = GazeCorrector()
+        let aside = try Self.run(&turned, Face(iris: SIMD2(0.08, -0.075), yaw: 25), frames: 20).fields.first?.shift.x ?? 0
+        #expect(abs(aside + 0.08 * GazeCorrector.turnedHorizontalGain) < 0.02, "a turned head's iris moved \(aside)")
     }
 
     @Test("a large glance fills the side each iris leaves, mirrored about that eye's own iris; a small one is not repainted")

@@ -54,7 +54,7 @@ struct EyeWarpField {
     ///     the side it leaves the same way (judged on the part alone, half a sideways correction got none,
     ///     and the gaze referee registered only 0.44 of what the full one achieved).
     ///   - stretchGain: how much `shift.x` was scaled up because a stretched move reads as less than itself
-    ///     (`GazeCorrector.horizontalGain`). Where the fill replaces the stretch the move reads as itself, so
+    ///     (`GazeCorrector.horizontalGain(yaw:)`). Where the fill replaces the stretch the move reads as itself, so
     ///     that much of the gain is taken back: kept, the nearer eye of the sideways clip's glance ended 0.04
     ///     eye widths past the centre by the gaze referee, and the frontal clip's glance overshot too.
     init(eye: EyeGeometry, shift: SIMD2<Float>, iris: Float, found: Float? = nil, trust: Float = 1, share: Float = 1,

@@ -35,6 +35,10 @@ struct GazeCorrector {
     private var gazeFilter = OneEuroFilter(minCutoff: 1, beta: 2)
     /// Each eye's own iris centre, smoothed like the gaze: large moves are centred on it and fill about it.
     private var irisFilters = [OneEuroFilter](repeating: OneEuroFilter(minCutoff: 1, beta: 2), count: 2)
+    /// Head yaw as the sideways gain reads it (degrees; the cut-off rises 1 Hz per 20°/s): from the jaw and nose,
+    /// which are not smoothed, it jitters by about a degree a frame (several while the head moves), and the
+    /// gain, which scales the move, must not make the irises jitter with it.
+    private var yawFilter = OneEuroFilter(minCutoff: 1, beta: 0.05)
     private var weight: Float = 0
     private var lastTime: Double?
     /// Whether the first frame takes its weight at once (a face there from the video's start) or ramps up
@@ -69,7 +73,23 @@ struct GazeCorrector {
     /// 0.76 with 1.3), with none past the centre on average on any clip.
     /// Only the stretched part of a move is scaled: where the sclera fill paints the vacated side, the referee
     /// registers the move whole (`EyeWarpField`'s `stretchGain`).
-    static let horizontalGain: Float = 1.4
+    /// That 1.4 is what a turned head takes (`horizontalGain(yaw:)`); a head facing the camera takes more.
+    static let turnedHorizontalGain: Float = 1.4
+    /// The gain for a head facing the camera. The estimate reads a turned head's gaze further toward the side
+    /// the face turns to than the referee does (by 0.09–0.18 × sin yaw on twelve clips), so one gain served
+    /// neither: at 1.4 the frontal clips' frames with the head within 10° of the camera kept 0.42 of their
+    /// offset (on average over nine clips) while those turned 20°–32° went past the centre. At 1.8, 2.0 and 2.2
+    /// those frames kept 0.25, 0.16 and 0.10 (the rolled clip already past the centre at 1.8), and `h red` over
+    /// thirteen clips read 0.718, 0.726 and 0.718 (0.693 at 1.4).
+    static let frontalHorizontalGain: Float = 2.0
+    /// Head yaw (degrees, either way) over which the gain eases from the frontal to the turned one.
+    static let gainYaw: ClosedRange<Float> = 10...20
+
+    /// The sideways gain for a head turned `yaw` degrees.
+    static func horizontalGain(yaw: Float) -> Float {
+        let turned = smoothstep(gainYaw.lowerBound, gainYaw.upperBound, abs(yaw))
+        return frontalHorizontalGain + (turnedHorizontalGain - frontalHorizontalGain) * turned
+    }
     /// The vertical estimate reads only part of a vertical gaze move, because the lids move with the iris
     /// and the matched filter partly follows the opening: moving a still's iris and upper lid down by a
     /// known 0.084 eye widths moved the estimate by 0.026–0.041 (a gain of 2.0–3.2 would undo that).
@@ -123,6 +143,7 @@ struct GazeCorrector {
             ownIris[i] = (irisFilters[i].filter(iris.center, at: time), trust)
         }
         let yaw = Self.headYawDegrees(landmarks.points)
+        let gain = Self.horizontalGain(yaw: yawFilter.filter(SIMD2(yaw, 0), at: time).x)
 
         // Gaze: both eyes move together, so average them, weighted by how sure each iris is and by the eye's
         // size: the nearer, wider eye of a turned head has the better-placed corner landmarks.
@@ -174,7 +195,7 @@ struct GazeCorrector {
         var fields: [EyeWarpField] = []
         if let gaze, weight > 0, settings.intensity > 0 {
             let below = Self.turnRadius * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
-            let shift = (SIMD2(0, below) - offLens * SIMD2(Self.horizontalGain, 1)) * Float(settings.intensity) * weight
+            let shift = (SIMD2(0, below) - offLens * SIMD2(gain, 1)) * Float(settings.intensity) * weight
             let moved = zip(eyes, ownIris).compactMap { eye, own -> (eye: EyeGeometry, found: Float?, trust: Float)? in
                 guard let eye, eye.width >= Self.minimumEyeWidth else { return nil }
                 let trust = own.map { $0.trust * ScleraFill.sourceCheck(luma, eye: eye, iris: $0.center, toward: shift.x) } ?? 0
@@ -186,7 +207,7 @@ struct GazeCorrector {
             // the irises of the sideways clip ended 1.3 px apart in height on median, 3.6 px at most.
             let make = { (lift: Float) in
                 moved.map { EyeWarpField(eye: $0.eye, shift: SIMD2(shift.x, lift / $0.eye.width), iris: gaze.x, found: $0.found,
-                                         trust: $0.trust, share: Float(settings.intensity), stretchGain: Self.horizontalGain) }
+                                         trust: $0.trust, share: Float(settings.intensity), stretchGain: gain) }
             }
             let lift = shift.y * widest
             fields = make(lift)
