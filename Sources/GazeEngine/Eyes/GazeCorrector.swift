@@ -76,11 +76,11 @@ struct GazeCorrector {
     /// That 1.4 is what a turned head takes (`horizontalGain(yaw:)`); a head facing the camera takes more.
     static let turnedHorizontalGain: Float = 1.4
     /// The gain for a head facing the camera. The estimate reads a turned head's gaze further toward the side
-    /// the face turns to than the referee does (by 0.09–0.18 × sin yaw on twelve clips), so one gain served
+    /// the face turns to than the referee does (by 0.09–0.19 × sin yaw on twelve clips), so one gain served
     /// neither: at 1.4 the frontal clips' frames with the head within 10° of the camera kept 0.42 of their
     /// offset (on average over nine clips) while those turned 20°–32° went past the centre. At 1.8, 2.0 and 2.2
-    /// those frames kept 0.25, 0.16 and 0.10 (the rolled clip already past the centre at 1.8), and `h red` over
-    /// thirteen clips read 0.718, 0.726 and 0.718 (0.693 at 1.4).
+    /// (the yaw not yet smoothed) those frames kept 0.25, 0.16 and 0.10 (the rolled clip already past the centre
+    /// at 1.8), and `h red` over thirteen clips read 0.718, 0.726 and 0.718 (0.693 at 1.4; 0.728 as built).
     static let frontalHorizontalGain: Float = 2.0
     /// Head yaw (degrees, either way) over which the gain eases from the frontal to the turned one.
     static let gainYaw: ClosedRange<Float> = 10...20
