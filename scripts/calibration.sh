@@ -12,8 +12,8 @@
 #                 the other): the nearer, wider eye first
 #   est r         correlation of the engine's gaze estimate with the referee's reading of the input, over
 #                 every frame with open eyes (how far the engine and the referee agree where the gaze is)
-#   est / in      median ratio of the engine's estimate to the referee's offset (the engine's scale is
-#                 about 1.2–1.4 times the referee's on frontal and sideways faces)
+#   est / in      median ratio of the engine's estimate to the referee's offset on those frames (0.86–1.15 on
+#                 the frontal and sideways clips; well under 1 is an estimate that under-reads the gaze)
 # Low `signed` with few frames past the centre is a correction that falls short; `signed` near 1 with many
 # past it is one the estimate's disagreement with the referee scatters (`est r`), bounded by `ceiling`.
 set -euo pipefail
