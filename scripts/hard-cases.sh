@@ -16,6 +16,8 @@
 #             bystander (≈ 110 px) glancing sideways behind them
 #   shake     v01 at 640×360 through a 560×314 window shaking ±40 px across at 4 Hz and ±16 px up and down at
 #             3 Hz: a handheld camera knocked about (the face, ≈ 110 px, jumps up to 33 px a frame)
+#   closeup   v01's middle 960×540 scaled back to 1920×1080: a presenter close to the lens (face ≈ 700 px,
+#             eyes ≈ 130 px wide)
 # Usage: scripts/hard-cases.sh [--table-only]. Clips go to out/hard/clips, results to out/hard (QUALITY_OUT).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -42,6 +44,7 @@ if [[ ${1:-} != --table-only ]]; then
         "${x264[@]}" "$clips/background.mp4"
     [[ -f $clips/shake.mp4 ]] || ff -i "$v01" -vf "$shake_filter" \
         "${x264[@]}" "$clips/shake.mp4"
+    [[ -f $clips/closeup.mp4 ]] || ff -i "$v01" -vf "crop=960:540:480:160,scale=1920:1080:flags=lanczos" "${x264[@]}" "$clips/closeup.mp4"
     [[ -f $clips/down.mp4 ]] || .build/release/gaze-redirect "$v01" -o "$clips/down.mp4" --target-below-lens=10 --crf 14 --progress none
 fi
-QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down,mirrored,pan,two,background,shake}.mp4
+QUALITY_OUT=${QUALITY_OUT:-out/hard} exec scripts/quality.sh "$@" "$clips"/{lowlight,vertical,small,roll,occluded,down,mirrored,pan,two,background,shake,closeup}.mp4
