@@ -283,6 +283,11 @@ struct GazeCorrectorTests {
         let raise = try #require(raised.fields.first).shift.y
         let aim = try #require(kept.fields.first).shift.y
         #expect(raise < -drop, "moved \(raise) eye widths; the iris sits \(drop) below the neutral")
+        // The move off the aim is the gaze read below the neutral scaled by both gains: a raise that carries the
+        // lids reads as less than itself.
+        let read = try #require(raised.analysis.gazeOffset?.last) - GazeCorrector.neutralV
+        let scaled = read * GazeCorrector.verticalGain * GazeCorrector.verticalMoveGain
+        #expect(abs(raise - aim + scaled) < 0.005, "raised \(aim - raise) eye widths off the aim, expected \(scaled)")
         // 2° below the lens is about 0.019 eye widths down (0.55·sin 2°).
         #expect(aim > 0 && aim < 0.04, "moved \(aim) eye widths")
     }

@@ -95,6 +95,13 @@ struct GazeCorrector {
     /// known 0.084 eye widths moved the estimate by 0.026–0.041 (a gain of 2.0–3.2 would undo that).
     /// Offsets from the neutral are scaled back up by this much, the middle of that range.
     static let verticalGain: Float = 2.4
+    /// A raise that carries the lids reads as less than itself, as a stretched sideways move does (the gaze
+    /// referee's eye corners follow the lids): the referee read the looking-down frames of eight clips landing
+    /// a median 0.0215 eye widths below its neutral, where the 2° aim is 0.016. The vertical move off the aim is
+    /// scaled by this much, as the sideways one is by `horizontalGain(yaw:)`; the gaze's reading, which the
+    /// look-away gate judges, is not. At 1.17, 1.25 and 1.33 the outputs landed a median 0.0177, 0.0157 and
+    /// 0.0155 below the neutral.
+    static let verticalMoveGain: Float = 1.25
     /// Typical twitch of the smoothed estimate (the median size of its second difference over the last
     /// `jitterFrames`) over which the correction fades out: an estimate that still zigzags after smoothing is
     /// noise, and moving irises by it would only make them twitch. The median, so that a glance (a turn or
@@ -195,7 +202,7 @@ struct GazeCorrector {
         var fields: [EyeWarpField] = []
         if let gaze, weight > 0, settings.intensity > 0 {
             let below = Self.turnRadius * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
-            let shift = (SIMD2(0, below) - offLens * SIMD2(gain, 1)) * Float(settings.intensity) * weight
+            let shift = (SIMD2(0, below) - offLens * SIMD2(gain, Self.verticalMoveGain)) * Float(settings.intensity) * weight
             let moved = zip(eyes, ownIris).compactMap { eye, own -> (eye: EyeGeometry, found: Float?, trust: Float)? in
                 guard let eye, eye.width >= Self.minimumEyeWidth else { return nil }
                 let trust = own.map { $0.trust * ScleraFill.sourceCheck(luma, eye: eye, iris: $0.center, toward: shift.x) } ?? 0
