@@ -205,7 +205,8 @@ struct GazeCorrector {
         var fields: [EyeWarpField] = []
         if let gaze, weight > 0, settings.intensity > 0 {
             let below = Self.turnRadius * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
-            let shift = (SIMD2(0, below) - offLens * SIMD2(gain, Self.verticalMoveGain)) * Float(settings.intensity) * weight
+            let gains = SIMD2(gain, Self.verticalMoveGain)
+            let shift = (SIMD2(0, below) - offLens * gains) * Float(settings.intensity) * weight
             let moved = zip(eyes, ownIris).compactMap { eye, own -> (eye: EyeGeometry, found: Float?, trust: Float)? in
                 guard let eye, eye.width >= Self.minimumEyeWidth else { return nil }
                 let trust = own.map { $0.trust * ScleraFill.sourceCheck(luma, eye: eye, iris: $0.center, toward: shift.x) } ?? 0
