@@ -42,6 +42,7 @@ final class AnalysisSink: Sendable {
     private let encoder: Mutex<JSONEncoder> = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase  // the same key style as the summary and the API
+        encoder.outputFormatting = [.sortedKeys]  // the same text from run to run, so two analyses diff line by line
         return Mutex(encoder)
     }()
 

@@ -104,6 +104,12 @@ struct CLITests {
             #expect(record["faces"] is [Any], "line \(number + 1): no faces array")
         }
         #expect(lines.contains { $0.contains("\"eye_landmarks\"") }, "no face was found in any frame")
+        // Keys in a fixed (sorted) order, so that two analyses of one video read the same and diff line by line.
+        let withFace = try #require(lines.first { $0.contains("\"eye_landmarks\"") })
+        let keys = withFace.matches(of: /"([a-z_]+)":/).map { String($0.1) }
+        let faceKeys = keys.dropFirst().dropLast(2)
+        #expect(keys.first == "faces" && keys.suffix(2) == ["index", "time"] && faceKeys.elementsEqual(faceKeys.sorted()),
+                "keys in the order \(keys)")
         // One face, followed throughout: one track id on every frame.
         let ids = try lines.flatMap { line in
             let faces = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["faces"] as? [[String: Any]]
