@@ -11,19 +11,20 @@ struct GazeCorrectorTests {
     static let eyeWidth: Float = 60
 
     /// A face with both eyes drawn, their irises at `iris` (eye coordinates; the image-right eye's at `second`
-    /// when given), lids `lids` eye widths from the corner line, the image-right eye `secondWidth` pixels wide
-    /// when given (as a turned head's far eye), and the nose tip placed for a head turned by about `yaw` degrees.
+    /// when given), lids `lids` eye widths from the corner line, both eyes `eyeWidth` pixels wide but the
+    /// image-right one `secondWidth` when given (as a turned head's far eye), and the nose tip placed for a head
+    /// turned by about `yaw` degrees.
     struct Face {
         var picture: [UInt8]
         var landmarks: FaceLandmarks
 
         init(iris: SIMD2<Float>, second: SIMD2<Float>? = nil, lids: (up: Float, down: Float) = (0.15, 0.12), yaw: Float = 0,
-             secondWidth: Float? = nil) throws {
+             secondWidth: Float? = nil, eyeWidth: Float = GazeCorrectorTests.eyeWidth) throws {
             let centers = [SIMD2<Float>(110, 100), SIMD2<Float>(210, 100)]
             var points = [SIMD2<Float>](repeating: SIMD2(160, 150), count: 68)
             var picture = [UInt8](repeating: 150, count: GazeCorrectorTests.width * GazeCorrectorTests.height)
             for (index, center) in centers.enumerated() {
-                let width = index == 1 ? secondWidth ?? GazeCorrectorTests.eyeWidth : GazeCorrectorTests.eyeWidth
+                let width = index == 1 ? secondWidth ?? eyeWidth : eyeWidth
                 let eye = try #require(DrawnEye.geometry(center: center, width: width, lids: lids))
                 let drawn = DrawnEye.picture(width: GazeCorrectorTests.width, height: GazeCorrectorTests.height, eye: eye,
                                              iris: index == 1 ? second ?? iris : iris)
@@ -290,5 +291,21 @@ struct GazeCorrectorTests {
         #expect(abs(raise - aim + scaled) < 0.005, "raised \(aim - raise) eye widths off the aim, expected \(scaled)")
         // 2° below the lens is about 0.019 eye widths down (0.55·sin 2°).
         #expect(aim > 0 && aim < 0.04, "moved \(aim) eye widths")
+    }
+
+    @Test("the eyes of a face about 80 px wide (15 px) take the whole vertical move the estimate asks for; tinier ones part")
+    func verticalSmallEyes() throws {
+        let aim = GazeCorrector.turnRadius * sin(Float(CorrectionSettings().targetBelowLensDegrees) * .pi / 180)
+        /// The raise off the aim, and the one the gaze read below the neutral asks for at full trust.
+        func raise(eyeWidth: Float) throws -> (done: Float, asked: Float) {
+            var corrector = GazeCorrector()
+            let face = try Face(iris: SIMD2(0, GazeCorrector.neutralV + 0.045), eyeWidth: eyeWidth)
+            let result = try Self.run(&corrector, face, frames: 20)
+            let read = try #require(result.analysis.gazeOffset?.last) - GazeCorrector.neutralV
+            return (aim - (try #require(result.fields.first).shift.y), read * GazeCorrector.verticalGain * GazeCorrector.verticalMoveGain)
+        }
+        let small = try raise(eyeWidth: 15), tiny = try raise(eyeWidth: 11)
+        #expect(small.asked > 0.02 && abs(small.done - small.asked) < 0.005, "raised \(small.done) eye widths of \(small.asked)")
+        #expect(tiny.done > 0 && tiny.done < 0.5 * tiny.asked, "raised \(tiny.done) eye widths of \(tiny.asked)")
     }
 }
