@@ -295,17 +295,20 @@ struct GazeCorrectorTests {
 
     @Test("the eyes of a face about 80 px wide (15 px) take the whole vertical move the estimate asks for; tinier ones part")
     func verticalSmallEyes() throws {
-        let aim = GazeCorrector.turnRadius * sin(Float(CorrectionSettings().targetBelowLensDegrees) * .pi / 180)
-        /// The raise off the aim, and the one the gaze read below the neutral asks for at full trust.
-        func raise(eyeWidth: Float) throws -> (done: Float, asked: Float) {
+        // Aimed at the lens itself, so that the whole vertical move is the one the reading asks for.
+        let atLens = CorrectionSettings(targetBelowLensDegrees: 0)
+        /// The share of that move that eyes `eyeWidth` px wide get.
+        func share(eyeWidth: Float) throws -> Float {
             var corrector = GazeCorrector()
             let face = try Face(iris: SIMD2(0, GazeCorrector.neutralV + 0.045), eyeWidth: eyeWidth)
-            let result = try Self.run(&corrector, face, frames: 20)
+            let result = try Self.run(&corrector, face, frames: 20, settings: atLens)
             let read = try #require(result.analysis.gazeOffset?.last) - GazeCorrector.neutralV
-            return (aim - (try #require(result.fields.first).shift.y), read * GazeCorrector.verticalGain * GazeCorrector.verticalMoveGain)
+            let asked = -read * GazeCorrector.verticalGain * GazeCorrector.verticalMoveGain
+            #expect(asked < -0.02, "the reading asked for \(asked) eye widths")
+            return try #require(result.fields.first).shift.y / asked
         }
-        let small = try raise(eyeWidth: 15), tiny = try raise(eyeWidth: 11)
-        #expect(small.asked > 0.02 && abs(small.done - small.asked) < 0.005, "raised \(small.done) eye widths of \(small.asked)")
-        #expect(tiny.done > 0 && tiny.done < 0.5 * tiny.asked, "raised \(tiny.done) eye widths of \(tiny.asked)")
+        let small = try share(eyeWidth: 15), tiny = try share(eyeWidth: 11)
+        #expect(abs(small - 1) < 0.05, "15 px eyes got \(small) of the move asked for")
+        #expect(tiny > 0 && tiny < 0.5, "11 px eyes got \(tiny) of the move asked for")
     }
 }
