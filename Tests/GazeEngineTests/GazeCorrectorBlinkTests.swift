@@ -3,7 +3,7 @@ import Testing
 @testable import GazeEngine
 
 /// The blink gate as the corrector applies it, on the drawn faces of `GazeCorrectorTests`: blinks, lids held low,
-/// blinks the lid landmarks miss, and a face first seen mid-blink.
+/// blinks the lid landmarks miss, and a face first seen mid-blink or nearly shut.
 extension GazeCorrectorTests {
     @Test("closing lids stop the warp within a few frames, and it comes back gradually after")
     func blink() throws {
@@ -119,5 +119,18 @@ extension GazeCorrectorTests {
             #expect(results[frame].analysis.blinking, "frame \(frame)")
         }
         #expect(results.last?.analysis.gateWeight ?? 0 > 0.95)
+    }
+
+    @Test("a face first seen with its eyes nearly shut for longer than the frames held ahead is left alone until they open")
+    func firstSeenNearlyShut() throws {
+        let open = try Face(iris: SIMD2(0.1, -0.05))
+        // A third of the open lids' distance (openness 0.09, lashes and a sliver of iris) for a second and a half:
+        // longer than the look-ahead, so every frame the gate sees at first is as shut as this one.
+        let nearlyShut = try Face(iris: SIMD2(0.1, -0.05), lids: (0.15 / 3, 0.12 / 3))
+        let results = try Self.play(Array(repeating: nearlyShut, count: 45) + Array(repeating: open, count: 60))
+        for frame in 0..<45 {
+            #expect(results[frame].analysis.gateWeight < 0.2, "frame \(frame): weight \(results[frame].analysis.gateWeight) on nearly shut eyes")
+        }
+        #expect(results.last?.analysis.gateWeight ?? 0 > 0.95, "the correction comes once the eyes open")
     }
 }

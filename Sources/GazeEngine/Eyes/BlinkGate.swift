@@ -29,6 +29,11 @@ struct BlinkGate {
     /// down keeps its full weight; two clips made from it ease to 0.6–0.75 for a sixth of a second).
     static let bandClosedRatio: Float = 0.4
     static let bandOpenRatio: Float = 0.6
+    /// The least usual opening a track starts from. A face first seen with its eyes nearly shut for longer than
+    /// the frames ahead would otherwise take that for their usual opening, and be warped as open. The band over
+    /// the irises has none: a run of narrow bands longer than a blink counts as lids held low whatever the band's
+    /// usual height, so one would change nothing there.
+    static let leastUsualAspect: Float = heldOpenAspect
     /// A blink is over within about this many seconds (closing, shut and reopening). Lids held lower for longer,
     /// and still open at least `heldOpenAspect`, are following a lowered gaze, and the usual opening follows
     /// them over `lidFollowSeconds`. Eyes held nearly shut (a child looking down at a toy: openness 0.09–0.12,
@@ -60,12 +65,13 @@ struct BlinkGate {
         /// before this frame, to where it is seen to end) lasts longer than a blink; a run that reaches past the
         /// known frames counts only as long as it is seen. `instant` is a frame's gate from its ratio to the usual
         /// value, `held` a held frame's gate (nil where the frame cannot count as held), and the usual value
-        /// follows this frame over `follow(gate, held)` seconds (nil: not at all).
-        mutating func gate(_ values: [Float?], at times: [Double], dt: Float?, lowBelow ratio: Float, instant: (Int, Float) -> Float,
-                           held: (Int) -> Float?, follow: (Float, Bool) -> Float?) -> (gate: Float, heldNow: Bool, now: Float) {
+        /// follows this frame over `follow(gate, held)` seconds (nil: not at all). It starts at no less than `least`.
+        mutating func gate(_ values: [Float?], at times: [Double], dt: Float?, lowBelow ratio: Float, least: Float = 0,
+                           instant: (Int, Float) -> Float, held: (Int) -> Float?,
+                           follow: (Float, Bool) -> Float?) -> (gate: Float, heldNow: Bool, now: Float) {
             // A track's first frame may be odd (mid-blink, a hand leaving): its usual value starts at the median of
             // what is seen ahead, not at that frame.
-            guard let usual = self.usual ?? Self.typical(values) else { return (1, false, 1) }
+            guard let usual = self.usual ?? Self.typical(values).map({ max($0, least) }) else { return (1, false, 1) }
             let ratios = values.map { $0.map { $0 / max(usual, 0.01) } }
             let isLow = ratios.map { ($0 ?? 1) < ratio }
             if !isLow[0] { lowSince = nil } else if lowSince == nil { lowSince = times[0] }
@@ -111,6 +117,7 @@ struct BlinkGate {
         let follow = { (gate: Float, held: Bool) -> Float? in held ? Self.lidFollowSeconds : gate > 0.9 ? 2 : nil }
         // Lids held low but open are following the gaze; eyes held nearly shut are not.
         let byLids = lids.gate(samples.map(\.openness), at: times, dt: dt, lowBelow: Self.openRatio,
+                               least: Self.leastUsualAspect,
                                instant: { smoothstep(Self.blinkRatio, Self.openRatio, $1) * Self.shut(samples[$0].openness) },
                                held: { samples[$0].openness >= Self.heldOpenAspect ? Self.shut(samples[$0].openness) : nil },
                                follow: follow)
