@@ -124,13 +124,21 @@ extension GazeCorrectorTests {
     @Test("a face first seen with its eyes nearly shut for longer than the frames held ahead is left alone until they open")
     func firstSeenNearlyShut() throws {
         let open = try Face(iris: SIMD2(0.1, -0.05))
-        // A third of the open lids' distance (openness 0.09, lashes and a sliver of iris) for a second and a half:
+        // 0.4 of the open lids' distance (openness 0.11, lashes and a sliver of iris) for a second and a half:
         // longer than the look-ahead, so every frame the gate sees at first is as shut as this one.
-        let nearlyShut = try Face(iris: SIMD2(0.1, -0.05), lids: (0.15 / 3, 0.12 / 3))
+        let nearlyShut = try Face(iris: SIMD2(0.1, -0.05), lids: (0.15 * 0.4, 0.12 * 0.4))
         let results = try Self.play(Array(repeating: nearlyShut, count: 45) + Array(repeating: open, count: 60))
         for frame in 0..<45 {
             #expect(results[frame].analysis.gateWeight < 0.2, "frame \(frame): weight \(results[frame].analysis.gateWeight) on nearly shut eyes")
         }
         #expect(results.last?.analysis.gateWeight ?? 0 > 0.95, "the correction comes once the eyes open")
+    }
+
+    @Test("narrow eyes that are open are corrected from the first frame")
+    func firstSeenNarrow() throws {
+        // 0.6 of the usual drawn opening (openness 0.16) throughout.
+        let narrow = try Face(iris: SIMD2(0.1, -0.05), lids: (0.15 * 0.6, 0.12 * 0.6))
+        let weights = try Self.play(Array(repeating: narrow, count: 60)).map(\.analysis.gateWeight)
+        #expect(weights.allSatisfy { $0 > 0.95 }, "weights \(weights.map { ($0 * 100).rounded() / 100 })")
     }
 }

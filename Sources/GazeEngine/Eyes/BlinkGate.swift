@@ -30,10 +30,13 @@ struct BlinkGate {
     static let bandClosedRatio: Float = 0.4
     static let bandOpenRatio: Float = 0.6
     /// The least usual opening a track starts from. A face first seen with its eyes nearly shut for longer than
-    /// the frames ahead would otherwise take that for their usual opening, and be warped as open. The band over
-    /// the irises has none: a run of narrow bands longer than a blink counts as lids held low whatever the band's
-    /// usual height, so one would change nothing there.
-    static let leastUsualAspect: Float = heldOpenAspect
+    /// the frames ahead would otherwise take that for their usual opening, and be warped as open: the girl of the
+    /// two-people clip starts looking down with only her lashes showing (0.08–0.12) and was warped at weights up to
+    /// 0.74, bending her lashes. Open eyes read 0.26–0.36 (each track's median on the clips measured); narrow open
+    /// eyes, under this, still count as lids held low and keep the correction, down to `heldOpenAspect`. The band
+    /// over the irises has none: a run of narrow bands longer than a blink counts as lids held low whatever the
+    /// band's usual height, so one would change nothing there.
+    static let leastUsualAspect: Float = 0.2
     /// A blink is over within about this many seconds (closing, shut and reopening). Lids held lower for longer,
     /// and still open at least `heldOpenAspect`, are following a lowered gaze, and the usual opening follows
     /// them over `lidFollowSeconds`. Eyes held nearly shut (a child looking down at a toy: openness 0.09–0.12,
