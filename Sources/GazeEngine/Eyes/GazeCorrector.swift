@@ -157,7 +157,7 @@ struct GazeCorrector {
             ownIris[i] = (irisFilters[i].filter(iris.center, at: time), trust)
         }
         let yaw = Self.headYawDegrees(landmarks.points)
-        let gain = Self.horizontalGain(yaw: yawFilter.filter(SIMD2(yaw, 0), at: time).x)
+        let gain = Self.horizontalGain(yaw: yawFilter.filter(yaw, at: time))
 
         // Gaze: both eyes move together, so average them, weighted by how sure each iris is and by the eye's
         // size: the nearer, wider eye of a turned head has the better-placed corner landmarks.

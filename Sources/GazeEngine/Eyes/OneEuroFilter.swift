@@ -35,6 +35,12 @@ struct OneEuroFilter {
         return smoothed
     }
 
+    /// Filters a single signal (the head's yaw): it rides in the first lane with the second held at 0, so the speed
+    /// the cut-off follows is its own.
+    mutating func filter(_ sample: Float, at time: Double) -> Float {
+        filter(SIMD2(sample, 0), at: time).x
+    }
+
     private static func alpha(cutoff: Float, dt: Float) -> Float {
         let tau = 1 / (2 * Float.pi * cutoff)
         return 1 / (1 + tau / dt)
