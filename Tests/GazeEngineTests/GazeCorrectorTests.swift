@@ -57,6 +57,13 @@ struct GazeCorrectorTests {
         return try #require(last)
     }
 
+    /// The vertical move off the aim (eye widths, negative up) that the corrector's reading in `analysis` asks for
+    /// on eyes wide enough for it to be trusted whole: the reading below the neutral, scaled by both vertical gains.
+    static func verticalMoveAsked(_ analysis: FaceAnalysis) throws -> Float {
+        let read = try #require(analysis.gazeOffset?.last) - GazeCorrector.neutralV
+        return -read * GazeCorrector.verticalGain * GazeCorrector.verticalMoveGain
+    }
+
     /// Runs one corrector over `faces`, one a frame at `fps`, each frame knowing this face on the frames of the
     /// next `GazeCompositor.lookAheadSeconds`, as the pipeline tells it — and, if `trackEnds`, that the video goes
     /// on without the face after the last of them; every frame's result.
@@ -284,11 +291,10 @@ struct GazeCorrectorTests {
         let raise = try #require(raised.fields.first).shift.y
         let aim = try #require(kept.fields.first).shift.y
         #expect(raise < -drop, "moved \(raise) eye widths; the iris sits \(drop) below the neutral")
-        // The move off the aim is the gaze read below the neutral scaled by both gains: a raise that carries the
-        // lids reads as less than itself.
-        let read = try #require(raised.analysis.gazeOffset?.last) - GazeCorrector.neutralV
-        let scaled = read * GazeCorrector.verticalGain * GazeCorrector.verticalMoveGain
-        #expect(abs(raise - aim + scaled) < 0.005, "raised \(aim - raise) eye widths off the aim, expected \(scaled)")
+        // The move off the aim is the one the reading asks for, both gains included: a raise that carries the lids
+        // reads as less than itself.
+        let asked = try Self.verticalMoveAsked(raised.analysis)
+        #expect(abs(raise - aim - asked) < 0.005, "raised \(aim - raise) eye widths off the aim, expected \(-asked)")
         // 2° below the lens is about 0.019 eye widths down (0.55·sin 2°).
         #expect(aim > 0 && aim < 0.04, "moved \(aim) eye widths")
     }
@@ -302,8 +308,7 @@ struct GazeCorrectorTests {
             var corrector = GazeCorrector()
             let face = try Face(iris: SIMD2(0, GazeCorrector.neutralV + 0.045), eyeWidth: eyeWidth)
             let result = try Self.run(&corrector, face, frames: 20, settings: atLens)
-            let read = try #require(result.analysis.gazeOffset?.last) - GazeCorrector.neutralV
-            let asked = -read * GazeCorrector.verticalGain * GazeCorrector.verticalMoveGain
+            let asked = try Self.verticalMoveAsked(result.analysis)
             #expect(asked < -0.02, "the reading asked for \(asked) eye widths")
             return try #require(result.fields.first).shift.y / asked
         }
