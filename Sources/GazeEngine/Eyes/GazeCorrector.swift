@@ -216,18 +216,21 @@ struct GazeCorrector {
                 let trust = own.map { $0.trust * ScleraFill.sourceCheck(luma, eye: eye, iris: $0.center, toward: shift.x) } ?? 0
                 return (eye, own?.center.x, trust)
             }
-            // A vertical gaze moves both irises by the same number of pixels, and a turned head narrows the far
-            // eye only across: so the vertical move is set in pixels (from the wider eye), and both eyes keep the
-            // smaller of what the fold limit leaves each. Set in each eye's own widths and limited separately,
-            // the irises of the sideways clip ended 1.3 px apart in height on median, 3.6 px at most.
-            let make = { (lift: Float) in
-                moved.map { EyeWarpField(eye: $0.eye, shift: SIMD2(shift.x, lift / $0.eye.width), iris: gaze.x, found: $0.found,
+            // Both eyes turn together, so both irises move by the same number of pixels: the move is set in the
+            // wider eye's widths, as the estimate mostly is, and each eye takes it in its own. A turned head narrows
+            // the far eye only along its corner line, so sideways that eye takes more of its width: moved by the same
+            // share of each eye's width, it moved 0.65 as many pixels as the nearer one on the sideways clip and kept
+            // 0.60 of its offset by the gaze referee (0.42 now). Up or down both keep the smaller of what the fold
+            // limit leaves each (limited separately, the sideways clip's irises ended up to 3.6 px apart in height);
+            // sideways each keeps its own, so that a far iris against its corner does not hold the nearer one back.
+            let make = { (pixels: SIMD2<Float>) in
+                moved.map { EyeWarpField(eye: $0.eye, shift: pixels / $0.eye.width, iris: gaze.x, found: $0.found,
                                          trust: $0.trust, share: Float(settings.intensity), stretchGain: gain) }
             }
-            let lift = shift.y * widest
-            fields = make(lift)
+            let pixels = shift * widest
+            fields = make(pixels)
             let kept = fields.map { abs($0.shift.y * $0.eye.width) }.min() ?? 0
-            if kept < abs(lift) * 0.99 { fields = make(lift < 0 ? -kept : kept) }
+            if kept < abs(pixels.y) * 0.99 { fields = make(SIMD2(pixels.x, pixels.y < 0 ? -kept : kept)) }
         }
         let analysis = FaceAnalysis(
             id: id,
