@@ -76,8 +76,12 @@ struct GazeCorrector {
     /// 0.76 with 1.3), with none past the centre on average on any clip.
     /// Only the stretched part of a move is scaled: where the sclera fill paints the vacated side, the referee
     /// registers the move whole (`EyeWarpField`'s `stretchGain`).
-    /// That 1.4 is what a turned head takes (`horizontalGain(yaw:)`); a head facing the camera takes more.
-    static let turnedHorizontalGain: Float = 1.4
+    /// That 1.4 was for any head; this is what a turned head takes (`horizontalGain(yaw:)`), a head facing the
+    /// camera more. Once both irises moved by the same pixels (the far eye had been moved less), 1.25 left less of
+    /// the offset than 1.4 on 12 of 15 clips (0.024 ± 0.007 of it, paired over 560 off-centre frames): the nearer
+    /// eye of the frontal clip's turn had been going twice its offset past the centre. At 1.1 the sideways clip and
+    /// its phone crop kept 0.05–0.07 more; at 1.6 every clip tried did worse.
+    static let turnedHorizontalGain: Float = 1.25
     /// The gain for a head facing the camera. The estimate reads a turned head's gaze further toward the side
     /// the face turns to than the referee does (by 0.09–0.19 × sin yaw on twelve clips), so one gain served
     /// neither: at 1.4 the frontal clips' frames with the head within 10° of the camera kept 0.42 of their
