@@ -85,6 +85,29 @@ extension GazeCorrectorTests {
         #expect(results[25].analysis.gateWeight > 0.95 && results.last?.analysis.gateWeight ?? 0 > 0.95)
     }
 
+    @Test("a band narrowed halfway for a moment, as by lids closing behind glasses, takes the vertical move away first; held there, it keeps it")
+    func narrowedBandStopsVerticalMove() throws {
+        // A gaze a little low, so that it is raised; then the lids drawn at 0.4 of their opening (the band over the
+        // irises at 0.46 of its usual height) while their landmarks stay open (missed, as behind glasses), for four
+        // frames or for two seconds.
+        let open = try Face(iris: SIMD2(0.1, -0.03))
+        var narrowed = try Face(iris: SIMD2(0.1, -0.03), lids: (0.15 * 0.4, 0.12 * 0.4))
+        narrowed.landmarks = open.landmarks
+        let brief = try Self.play(Array(repeating: open, count: 30) + Array(repeating: narrowed, count: 4) + Array(repeating: open, count: 20))
+        let before = try #require(brief[25].fields.first?.shift)
+        #expect(before.y < -0.02, "the low gaze is raised: \(before)")
+        for frame in 30..<34 {
+            let shift = try #require(brief[frame].fields.first?.shift, "frame \(frame) lost its sideways move too")
+            #expect(abs(shift.y) < 0.1 * abs(before.y), "frame \(frame): vertical move \(shift.y) of \(before.y)")
+            #expect(abs(shift.x) > 0.15 * abs(before.x), "frame \(frame): sideways move \(shift.x) of \(before.x)")
+        }
+        let held = try Self.play(Array(repeating: open, count: 30) + Array(repeating: narrowed, count: 60) + Array(repeating: open, count: 20))
+        for frame in [31, 60, 89] {
+            let shift = try #require(held[frame].fields.first?.shift)
+            #expect(shift.y < 0.5 * before.y, "frame \(frame) of lids held low: vertical move \(shift.y) of \(before.y)")
+        }
+    }
+
     @Test("each measure tells blinks from held lids on its own: a blink of the lids inside a long narrowing of the band is still a blink")
     func blinkWithinHeldBand() throws {
         let open = try Face(iris: SIMD2(0.1, -0.05))

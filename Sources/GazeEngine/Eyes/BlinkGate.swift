@@ -29,6 +29,16 @@ struct BlinkGate {
     /// down keeps its full weight; two clips made from it ease to 0.6–0.75 for a sixth of a second).
     static let bandClosedRatio: Float = 0.4
     static let bandOpenRatio: Float = 0.6
+    /// The band's share of its usual height over which the vertical move fades in, where the band is not held low.
+    /// Between `bandClosedRatio` and about 0.6 the band cannot tell lids closing behind glasses from lids lowered for
+    /// a quick glance down (the glasses clip's shut frames read 0.54 of their usual band, a glance down made by the
+    /// engine 0.44–0.59), so the correction there is only partly taken away; what it kept was mostly the raise,
+    /// since lids closing over a lowered gaze read as looking down, and at 100 % crop that raise bent the closed
+    /// lids into a squint (`v05` frames 142–143 and 363–365). The vertical move alone is taken away sooner: a quick
+    /// glance down then keeps its sideways correction and shows its lids lowered, as they were. Those closed lids
+    /// now stay straight; over 386 looking-down frames of eleven clips, paired frame by frame, the vertical offset
+    /// left moved by +0.003 ± 0.003 of the input's (the glasses clip's 44 by +0.028).
+    static let bandVerticalRatio: ClosedRange<Float> = 0.5...0.65
     /// The least usual opening a track starts from. A face first seen with its eyes nearly shut for longer than
     /// the frames ahead would otherwise take that for their usual opening, and be warped as open: the girl of the
     /// two-people clip starts looking down with only her lashes showing (0.08–0.12) and was warped at weights up to
@@ -63,26 +73,28 @@ struct BlinkGate {
         var lowSince: Double?
 
         /// The lowest gate, by this measure, of the first of `values` (this frame's; nil where unmeasured) and of
-        /// those within `anticipationSeconds` after it, and whether this frame's lowering is held rather than a
-        /// blink. A lowered frame is part of a blink unless its run of lowered frames (from where it began, maybe
-        /// before this frame, to where it is seen to end) lasts longer than a blink; a run that reaches past the
-        /// known frames counts only as long as it is seen. `instant` is a frame's gate from its ratio to the usual
+        /// those within `anticipationSeconds` after it, whether this frame's lowering is held rather than a blink,
+        /// and the lowest ratio to the usual value among those frames that are not held. A lowered frame is part of
+        /// a blink unless its run of lowered frames (from where it began, maybe before this frame, to where it is
+        /// seen to end) lasts longer than a blink; a run that reaches past the known frames counts only as long as
+        /// it is seen. `instant` is a frame's gate from its ratio to the usual
         /// value, `held` a held frame's gate (nil where the frame cannot count as held), and the usual value
         /// follows this frame over `follow(gate, held)` seconds (nil: not at all). It starts at no less than `least`.
         mutating func gate(_ values: [Float?], at times: [Double], dt: Float?, lowBelow ratio: Float, least: Float = 0,
                            instant: (Int, Float) -> Float, held: (Int) -> Float?,
-                           follow: (Float, Bool) -> Float?) -> (gate: Float, heldNow: Bool, now: Float) {
+                           follow: (Float, Bool) -> Float?) -> (gate: Float, heldNow: Bool, now: Float, lowest: Float) {
             // A track's first frame may be odd (mid-blink, a hand leaving): its usual value starts at the median of
             // what is seen ahead, not at that frame.
-            guard let usual = self.usual ?? Self.typical(values).map({ max($0, least) }) else { return (1, false, 1) }
+            guard let usual = self.usual ?? Self.typical(values).map({ max($0, least) }) else { return (1, false, 1, 1) }
             let ratios = values.map { $0.map { $0 / max(usual, 0.01) } }
             let isLow = ratios.map { ($0 ?? 1) < ratio }
             if !isLow[0] { lowSince = nil } else if lowSince == nil { lowSince = times[0] }
-            var gate: Float = 1, heldNow = false
+            var gate: Float = 1, heldNow = false, lowest: Float = 1
             var i = 0
             while i < values.count, times[i] <= times[0] + anticipationSeconds {
                 guard isLow[i] else {
                     gate = min(gate, instant(i, ratios[i] ?? 1))
+                    lowest = min(lowest, ratios[i] ?? 1)
                     i += 1
                     continue
                 }
@@ -94,13 +106,14 @@ struct BlinkGate {
                     let heldGate = long ? held(j) : nil
                     if j == 0 { heldNow = heldGate != nil }
                     gate = min(gate, heldGate ?? instant(j, ratios[j] ?? 1))
+                    if heldGate == nil { lowest = min(lowest, ratios[j] ?? 1) }
                 }
                 i = end + 1
             }
             let now = instant(0, ratios[0] ?? 1)
             let step = follow(now, heldNow).map { min(1, (dt ?? 0) / $0) } ?? 0
             self.usual = values[0].map { usual + ($0 - usual) * step } ?? usual
-            return (gate, heldNow, now)
+            return (gate, heldNow, now, lowest)
         }
 
         private static func typical(_ values: [Float?]) -> Float? {
@@ -110,10 +123,10 @@ struct BlinkGate {
     }
 
     /// The gate for the frame `now`, given this face's samples on the frames after it (in order, as far as they
-    /// are known): 1 for open eyes, 0 for shut or blinking ones and just before a blink, smooth between; and
-    /// whether the lids of `now` itself count as blinking. `dt` is the seconds since the previous frame (nil on
-    /// the first).
-    mutating func update(_ now: Sample, upcoming: [Sample], dt: Float?) -> (gate: Float, blinking: Bool) {
+    /// are known): 1 for open eyes, 0 for shut or blinking ones and just before a blink, smooth between; the share
+    /// of the vertical move to keep besides (`bandVerticalRatio`); and whether the lids of `now` itself count as
+    /// blinking. `dt` is the seconds since the previous frame (nil on the first).
+    mutating func update(_ now: Sample, upcoming: [Sample], dt: Float?) -> (gate: Float, vertical: Float, blinking: Bool) {
         let samples = [now] + upcoming
         let times = samples.map(\.time)
         // The usual value follows open eyes over about two seconds, held lids faster, and blinks not at all.
@@ -129,7 +142,8 @@ struct BlinkGate {
                                instant: { smoothstep(Self.bandClosedRatio, Self.bandOpenRatio, $1) }, held: { _ in 1 },
                                follow: follow)
         let blinking = [byLids, byBand].contains { !$0.heldNow && $0.now < 0.5 }
-        return (min(byLids.gate, byBand.gate), blinking)
+        let vertical = smoothstep(Self.bandVerticalRatio.lowerBound, Self.bandVerticalRatio.upperBound, byBand.lowest)
+        return (min(byLids.gate, byBand.gate), vertical, blinking)
     }
 
     /// 0 for an eye shut whatever its usual opening, 1 for one open at least `openingAspect`.

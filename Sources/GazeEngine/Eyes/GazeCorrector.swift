@@ -43,6 +43,8 @@ struct GazeCorrector {
     /// gain, which scales the move, must not make the irises jitter with it.
     private var yawFilter = OneEuroFilter(minCutoff: 1, beta: 0.05)
     private var weight: Float = 0
+    /// The share of the vertical move kept besides `weight`, ramped as it is (`BlinkGate.bandVerticalRatio`).
+    private var verticalWeight: Float = 0
     private var lastTime: Double?
     /// Whether the first frame takes its weight at once (a face there from the video's start) or ramps up
     /// from none (a face found later: its eyes were shown uncorrected on the frame before).
@@ -178,7 +180,7 @@ struct GazeCorrector {
         // Seconds since the previous frame of this face (capped: a gap is not a reason to jump); nil at first.
         let dt = lastTime.map { Float(max(0, min(0.2, time - $0))) }
         lastTime = time
-        let (openFactor, blinking) = blinks.update(seen.sample(at: time), upcoming: ahead.samples, dt: dt)
+        let (openFactor, verticalFactor, blinking) = blinks.update(seen.sample(at: time), upcoming: ahead.samples, dt: dt)
         var gaze: SIMD2<Float>?
         var offLens = SIMD2<Float>.zero
         var target: Float = 0
@@ -208,13 +210,14 @@ struct GazeCorrector {
             // Down to nothing on the last frame the face is seen on, from `exitSeconds` before it.
             if let end = ahead.trackEndsIn { target *= min(1, max(0, (Float(end) - (dt ?? 0)) / Self.exitSeconds)) }
         }
-        rampWeight(toward: target, dt: dt)
+        weight = ramp(weight, toward: target, dt: dt)
+        verticalWeight = ramp(verticalWeight, toward: verticalFactor, dt: dt)
 
         var fields: [EyeWarpField] = []
         if let gaze, weight > 0, settings.intensity > 0 {
             let below = Self.turnRadius * sin(Float(settings.targetBelowLensDegrees) * .pi / 180)
             let gains = SIMD2(gain, Self.verticalMoveGain)
-            let shift = (SIMD2(0, below) - offLens * gains) * Float(settings.intensity) * weight
+            let shift = (SIMD2(0, below) - offLens * gains) * Float(settings.intensity) * weight * SIMD2(1, verticalWeight)
             let moved = zip(eyes, ownIris).compactMap { eye, own -> (eye: EyeGeometry, found: Float?, trust: Float)? in
                 guard let eye, eye.width >= Self.minimumEyeWidth else { return nil }
                 let trust = own.map { $0.trust * ScleraFill.sourceCheck(luma, eye: eye, iris: $0.center, toward: shift.x) } ?? 0
@@ -253,9 +256,9 @@ struct GazeCorrector {
 
     /// Rises over about 250 ms and falls over about 80 ms: a closing lid must stop the warp at once.
     /// A face's first frame takes its target at once if `fullFromStart`, and none of it otherwise.
-    private mutating func rampWeight(toward target: Float, dt: Float?) {
+    private func ramp(_ value: Float, toward target: Float, dt: Float?) -> Float {
         let dt = dt ?? (fullFromStart ? 1 : 0)
-        if target > weight { weight = min(target, weight + 4 * dt) } else { weight = max(target, weight - 12 * dt) }
+        return target > value ? min(target, value + 4 * dt) : max(target, value - 12 * dt)
     }
 
     /// Head yaw from where the nose tip sits between the jaw ends (0 frontal, + facing image right).
