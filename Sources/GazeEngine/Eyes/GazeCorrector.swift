@@ -227,7 +227,7 @@ struct GazeCorrector {
             // wider eye's widths, as the estimate mostly is, and each eye takes it in its own. A turned head narrows
             // the far eye only along its corner line, so sideways that eye takes more of its width: moved by the same
             // share of each eye's width, it moved 0.65 as many pixels as the nearer one on the sideways clip and kept
-            // 0.60 of its offset by the gaze referee (0.46 now). Up or down both keep the smaller of what the fold
+            // 0.60 of its offset by the gaze referee (0.44 now). Up or down both keep the smaller of what the fold
             // limit leaves each (limited separately, the sideways clip's irises ended up to 3.6 px apart in height);
             // sideways each keeps its own, so that a far iris against its corner does not hold the nearer one back.
             let make = { (pixels: SIMD2<Float>) in
