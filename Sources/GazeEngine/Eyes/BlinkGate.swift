@@ -77,9 +77,9 @@ struct BlinkGate {
         /// and the lowest ratio to the usual value among those frames that are not held. A lowered frame is part of
         /// a blink unless its run of lowered frames (from where it began, maybe before this frame, to where it is
         /// seen to end) lasts longer than a blink; a run that reaches past the known frames counts only as long as
-        /// it is seen. `instant` is a frame's gate from its ratio to the usual
-        /// value, `held` a held frame's gate (nil where the frame cannot count as held), and the usual value
-        /// follows this frame over `follow(gate, held)` seconds (nil: not at all). It starts at no less than `least`.
+        /// it is seen. `instant` is a frame's gate from its ratio to the usual value, `held` a held frame's gate (nil
+        /// where the frame cannot count as held), and the usual value follows this frame over `follow(gate, held)`
+        /// seconds (nil: not at all). It starts at no less than `least`.
         mutating func gate(_ values: [Float?], at times: [Double], dt: Float?, lowBelow ratio: Float, least: Float = 0,
                            instant: (Int, Float) -> Float, held: (Int) -> Float?,
                            follow: (Float, Bool) -> Float?) -> (gate: Float, heldNow: Bool, now: Float, lowest: Float) {
