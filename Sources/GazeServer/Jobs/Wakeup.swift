@@ -7,6 +7,9 @@ final class Wakeup: Sendable {
     private struct State {
         var rung = false
         var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+        /// The last wait whose timer ended, maybe before that wait suspended: in a cancelled task the timer
+        /// ends at once and can win that race, and nothing else may ever wake the wait.
+        var expired: UInt64?
         var nextID: UInt64 = 0
     }
 
@@ -37,6 +40,7 @@ final class Wakeup: Sendable {
             }
             await withCheckedContinuation { continuation in
                 let now = state.withLock { state in
+                    if state.expired == id { return true }
                     if state.rung {
                         state.rung = false
                         return true
@@ -52,7 +56,10 @@ final class Wakeup: Sendable {
 
     private func wake(_ id: UInt64) {
         let waiter = state.withLock { state in
-            guard let waiter = state.waiter, waiter.id == id else { return CheckedContinuation<Void, Never>?.none }
+            guard let waiter = state.waiter, waiter.id == id else {
+                state.expired = id  // not suspended yet (or already woken): it must not suspend now
+                return CheckedContinuation<Void, Never>?.none
+            }
             state.waiter = nil
             return waiter.continuation
         }
