@@ -176,8 +176,7 @@ import Testing
     ]
 
     @Test func privateAddressesAreRefusedUnlessAllowed() async throws {
-        // No download slot: the job accepted at the end has a public source, which a test must not reach.
-        try await withServer(configure: { $0.allowPrivateURLs = false; $0.downloads = 0 }) { server, _ in
+        try await withServer(configure: { $0.allowPrivateURLs = false }) { server, _ in
             let api = APIClient(baseURL: server.baseURL, token: try await server.workspace().token)
             for url in Self.privateURLs {
                 let source = try await api.submit(#"{"source_url": "\#(url)"}"#)
