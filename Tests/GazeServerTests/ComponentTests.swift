@@ -99,4 +99,19 @@ struct WakeupTests {
         await waiter.value
         #expect(ContinuousClock.now - start < .seconds(25))  // well before the 30 s timeout, even on a loaded machine
     }
+
+    /// Shutdown cancels the runner's and dispatcher's loops, often inside a database call, which then throws at
+    /// once; the loop's next wait starts in a cancelled task, where its timer may end before it has suspended. That
+    /// wait must end at once, not sleep until a ring that never comes (graceful shutdown hung on it).
+    @Test func aWaitStartedAfterCancellationEndsAtOnce() async {
+        let wakeup = Wakeup()
+        let waiter = Task(executorPreference: ChildFirstExecutor()) {
+            withUnsafeCurrentTask { $0?.cancel() }
+            await wakeup.wait(upTo: .seconds(3600))
+        }
+        if !(await finishes(within: .seconds(10)) { await waiter.value }) {
+            wakeup.ring()  // lets the stuck waiter go
+            Issue.record("a wait in a cancelled task was still sleeping after 10 s")
+        }
+    }
 }

@@ -1,6 +1,4 @@
 import Foundation
-import Testing
-@testable import GazeServer
 
 /// Whether `work` ends within `limit`. A `work` that hangs is left behind, so a hang fails the test instead of
 /// hanging the run.
@@ -37,22 +35,5 @@ final class ChildFirstExecutor: TaskExecutor {
             done.signal()
         }.start()
         if fromOwnJob { done.wait() }
-    }
-}
-
-/// Graceful shutdown must end, whatever the runner's and dispatcher's loops were doing when it came.
-struct ShutdownTests {
-    /// The loops' last wait usually starts after shutdown cancelled them (a database call in a cancelled task
-    /// throws at once): that wait must end at once, not sleep until a ring that never comes.
-    @Test func aWaitStartedAfterCancellationEndsAtOnce() async {
-        let wakeup = Wakeup()
-        let waiter = Task(executorPreference: ChildFirstExecutor()) {
-            withUnsafeCurrentTask { $0?.cancel() }
-            await wakeup.wait(upTo: .seconds(3600))
-        }
-        if !(await finishes(within: .seconds(10)) { await waiter.value }) {
-            wakeup.ring()  // lets the stuck waiter go
-            Issue.record("a wait in a cancelled task was still sleeping after 10 s")
-        }
     }
 }
